@@ -1,0 +1,94 @@
+import pg from 'pg';
+import type { Db, Engine, QueryResult, Sql } from '../types.ts';
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Pool size; default 10. */
+  max?: number;
+  /** Per-connection statement_timeout; default 15 s. */
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+const INT8_OID = 20;
+
+/** int8 (count(*), bigserial ids) parsed as numbers, as PGlite does, so results match. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+  },
+} as pg.CustomTypesConfig;
+
+function wrap(client: pg.Pool | pg.PoolClient): Sql {
+  return {
+    async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      const result = await client.query(text, params ? [...params] : undefined);
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+    },
+  };
+}
+
+/**
+ * Installs TimescaleDB when the server offers it (and we may), then reports the engine.
+ * A server that lists the extension but cannot load it stays 'postgres'.
+ */
+async function detectEngine(pool: pg.Pool): Promise<Engine> {
+  const available = await pool.query(
+    "SELECT installed_version FROM pg_available_extensions WHERE name = 'timescaledb'",
+  );
+  if (available.rowCount === 0) return 'postgres';
+  if (available.rows[0]?.installed_version) return 'timescaledb';
+  try {
+    await pool.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    return 'timescaledb';
+  } catch {
+    return 'postgres';
+  }
+}
+
+/** Opens a pg Pool against PostgreSQL (with or without TimescaleDB). */
+export async function openPostgres(opts: PostgresOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max ?? 10,
+    statement_timeout: opts.statementTimeoutMs ?? 15_000,
+    application_name: opts.applicationName ?? 'fiberstack',
+    types,
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  let engine: Engine;
+  try {
+    engine = await detectEngine(pool);
+  } catch (err) {
+    await pool.end();
+    throw new Error('cannot connect to PostgreSQL', { cause: err });
+  }
+  const root = wrap(pool);
+  return {
+    engine,
+    query: root.query,
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+          client.release();
+        } catch (rollbackErr) {
+          client.release(rollbackErr instanceof Error ? rollbackErr : true);
+        }
+        throw err;
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openPglite } from './clients/pglite.ts';
+import { describeEngine, sample } from './db.suite.ts';
+import { migrate } from './migrate.ts';
+import { countSamples } from './queries/count-samples.ts';
+import { loadSamples } from './queries/load-samples.ts';
+
+describeEngine('PGlite (in memory)', async () => {
+  const db = await openPglite();
+  return { db, close: () => db.close() };
+});
+
+describe('PGlite on disk', () => {
+  it('keeps data across reopen', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'fs-pglite-'));
+    try {
+      const first = await openPglite({ dataDir });
+      await migrate(first);
+      await first.transaction((tx) => loadSamples(tx, [sample('disk-1', new Date(Date.now() - 60_000), 3)]));
+      await first.close();
+      const second = await openPglite({ dataDir });
+      expect(await migrate(second)).toEqual({ applied: [] });
+      expect(await countSamples(second, 'disk-1')).toBe(1);
+      await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

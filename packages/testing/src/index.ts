@@ -1,0 +1,1 @@
+export { createTestDatabase, TEST_PG_URL, type TestDatabase } from './pg.ts';
