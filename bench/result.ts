@@ -5,14 +5,22 @@ import { join } from 'node:path';
 /** The machine a figure was measured on. */
 export function machine() {
   const cpu = cpus();
-  return { cores: cpu.length, model: cpu[0]?.model ?? 'unknown', memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version };
+  return {
+    cores: cpu.length,
+    model: cpu[0]?.model ?? 'unknown',
+    memory_gib: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
 }
 
 export function writeResult(name: string, figures: Record<string, unknown>): string {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ scenario: name, at: new Date().toISOString(), machine: machine(), figures }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ scenario: name, at: new Date().toISOString(), machine: machine(), figures }, null, 2)}\n`,
+  );
   return file;
 }
 

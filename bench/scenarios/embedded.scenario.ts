@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { percentile } from '../result.ts';
 import { procStats } from '../proc-stats.ts';
+import { percentile } from '../result.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'bin', 'fiberstack.js');
 
@@ -51,7 +51,14 @@ export async function embeddedScenario(args: string[]): Promise<Record<string, u
     );
 
     const lags: number[] = [];
-    const perMinute: { minute: number; lag_p50_ms: number; lag_max_ms: number; cpu_pct: number; rss_mib: number; depth: number }[] = [];
+    const perMinute: {
+      minute: number;
+      lag_p50_ms: number;
+      lag_max_ms: number;
+      cpu_pct: number;
+      rss_mib: number;
+      depth: number;
+    }[] = [];
     let pushed = 0;
     let non202 = 0;
     const t0 = Date.now();
