@@ -1,0 +1,94 @@
+import type { Queue } from '@fiberstack/queue';
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface ApiMetrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  httpInProgress: Gauge<'method'>;
+  samplesQueued: Counter;
+  samplesRejected: Counter<'reason'>;
+}
+
+/**
+ * The API's Prometheus metrics in `registry` (a new one when omitted), with the default
+ * process metrics registered once per registry. In all-in-one mode the ETL registers its
+ * own metrics in the same registry and one /metrics serves both.
+ */
+export function createMetrics(registry: Registry = new Registry()): ApiMetrics {
+  if (!registry.getSingleMetric('process_cpu_user_seconds_total'))
+    collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    httpInProgress: new Gauge({
+      name: 'http_requests_inprogress',
+      help: 'HTTP requests being handled',
+      labelNames: ['method'],
+      registers,
+    }),
+    samplesQueued: new Counter({
+      name: 'fiberstack_samples_queued_total',
+      help: 'Samples accepted and durably queued',
+      registers,
+    }),
+    samplesRejected: new Counter({
+      name: 'fiberstack_samples_rejected_total',
+      help: 'Samples rejected at the API, by reason code',
+      labelNames: ['reason'],
+      registers,
+    }),
+  };
+}
+
+/** fiberstack_queue_depth, read from queue.stats() at scrape time. */
+export function registerQueueDepth(registry: Registry, queue: Queue): void {
+  if (registry.getSingleMetric('fiberstack_queue_depth')) return;
+  new Gauge({
+    name: 'fiberstack_queue_depth',
+    help: 'Entries waiting in the queue',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set((await queue.stats()).depth);
+      } catch {
+        this.set(Number.NaN);
+      }
+    },
+  });
+}
+
+/** Request counters and the /metrics route. */
+export function registerHttpMetrics(app: FastifyInstance, metrics: ApiMetrics): void {
+  app.addHook('onRequest', async (request) => {
+    metrics.httpInProgress.inc({ method: request.method });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    metrics.httpInProgress.dec({ method: request.method });
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}

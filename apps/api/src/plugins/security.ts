@@ -1,0 +1,45 @@
+import cors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** Security headers on every response; the served docs get a CSP that lets Swagger UI run. */
+export function registerSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const docs = request.url === '/docs' || request.url.startsWith('/docs/');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('permissions-policy', 'geolocation=(), camera=(), microphone=()');
+    reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    reply.header('content-security-policy', docs ? DOCS_CSP : API_CSP);
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+}
+
+/**
+ * CORS from CORS_ORIGINS on read and admin routes; never on /api/push (probes are not
+ * browsers). No origins configured → no CORS headers at all.
+ */
+export async function registerCors(app: FastifyInstance, origins: readonly string[]): Promise<void> {
+  const allowed = origins.includes('*') ? true : [...origins];
+  await app.register(cors, {
+    delegator: (request, callback) => {
+      const path = (request.url ?? '').split('?')[0];
+      const push = path === '/api/push' || path?.startsWith('/api/push/');
+      callback(null, {
+        origin: push || origins.length === 0 ? false : allowed,
+        methods: ['GET', 'POST', 'DELETE'],
+        allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+        exposedHeaders: ['x-request-id', 'retry-after'],
+        maxAge: 600,
+      });
+    },
+  });
+}

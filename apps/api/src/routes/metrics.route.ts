@@ -1,0 +1,50 @@
+import { MetricsQuery, MetricsResponse, Problem } from '@fiberstack/contracts';
+import { queryMetrics } from '@fiberstack/db';
+import type { ApiDeps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import type { App } from '../fastify-types.ts';
+
+const DAY_MS = 24 * 3600 * 1000;
+export const DEFAULT_RANGE_MS = DAY_MS;
+export const MAX_RANGE_MS = 400 * DAY_MS;
+
+/** GET /api/metrics: the blueprint's shape plus `aggregation`; default range the last 24 h. */
+export function metricsRoute(app: App, deps: ApiDeps): void {
+  const now = deps.now ?? Date.now;
+  app.get(
+    '/api/metrics',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: "One node's points over a time range",
+        querystring: MetricsQuery,
+        response: { 200: MetricsResponse, 400: Problem },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const end = q.end ? new Date(q.end) : new Date(now());
+      const start = q.start ? new Date(q.start) : new Date(end.getTime() - DEFAULT_RANGE_MS);
+      if (start.getTime() >= end.getTime())
+        throw new ApiError('FS_ERR_METRICS_RANGE', 'start must be before end');
+      if (end.getTime() - start.getTime() > MAX_RANGE_MS)
+        throw new ApiError('FS_ERR_METRICS_RANGE', 'the range may span at most 400 days');
+      const aggregation = q.aggregation ?? 'raw';
+      const data = await queryMetrics(deps.db, {
+        node_id: q.node_id,
+        start,
+        end,
+        aggregation,
+        limit: q.limit ?? 5000,
+        ...(q.target !== undefined ? { target: q.target } : {}),
+        ...(q.check !== undefined ? { check: q.check } : {}),
+      });
+      return {
+        node_id: q.node_id,
+        aggregation,
+        timeframe: { start: start.toISOString(), end: end.toISOString() },
+        data,
+      };
+    },
+  );
+}

@@ -1,0 +1,16 @@
+export const USAGE = `fiberstack — self-hosted network monitoring
+
+Usage:
+  fiberstack up [--port 8000] [--host 127.0.0.1] [--data-dir ./.fiberstack]
+      API + ETL + scheduler in one process on embedded PostgreSQL (PGlite); data on disk.
+  fiberstack migrate [--data-dir DIR | DATABASE_URL=...]
+      Apply database migrations and exit.
+  fiberstack keys create --node <node_id> [--label TEXT] [--api URL] [--data-dir DIR]
+  fiberstack keys list [--api URL] [--data-dir DIR]
+  fiberstack keys revoke <key-id> [--api URL] [--data-dir DIR]
+      Manage per-probe API keys on a running server. The admin token comes from
+      FIBERSTACK_ADMIN_TOKEN or <data-dir>/admin-token.
+  fiberstack help
+
+Environment: see README.md (ENV, DATABASE_URL, DB_HOST, REDIS_URL, API_KEY_SECRET, CORS_ORIGINS, …).
+`;

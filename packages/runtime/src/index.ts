@@ -1,0 +1,3 @@
+export { ConfigError, collectErrors, loadEnv, validateEnv } from './env.ts';
+export { type Component, Lifecycle, type LifecycleOptions } from './lifecycle.ts';
+export { installSignalHandlers, type SignalOptions } from './signals.ts';
