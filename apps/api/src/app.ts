@@ -50,7 +50,7 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   registerJsonParser(app as unknown as FastifyInstance, Limits.bodyBytes);
   registerBodyDecoding(app as unknown as FastifyInstance, Limits.bodyBytes);
   await registerCors(app as unknown as FastifyInstance, config.corsOrigins);
-  await registerRateLimit(app as unknown as FastifyInstance, config.rateLimit);
+  await registerRateLimit(app as unknown as FastifyInstance, config.rateLimit, deps.rateLimitRedis);
   await registerOpenApi(app as unknown as FastifyInstance, deps.version);
   registerHttpMetrics(app as unknown as FastifyInstance, metrics);
 

@@ -1,6 +1,7 @@
 import type { Db } from '@fiberstack/db';
 import type { Logger } from '@fiberstack/logging';
 import type { Queue } from '@fiberstack/queue';
+import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
 export type Mode = 'embedded' | 'production';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   dashboardDir?: string;
   /** Prometheus registry shared with the ETL in all-in-one mode; a new one when omitted. */
   registry?: Registry;
+  /** Redis for rate-limit counters shared by every API replica; in-process counters when omitted. */
+  rateLimitRedis?: Redis;
   /** Clock, injectable for tests. */
   now?: () => number;
 }

@@ -1,4 +1,6 @@
 import { CliError } from './cli-error.ts';
+import { apiCommand } from './commands/api.command.ts';
+import { etlCommand } from './commands/etl.command.ts';
 import { keysCommand } from './commands/keys.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { upCommand } from './commands/up.command.ts';
@@ -6,6 +8,8 @@ import { USAGE } from './usage.ts';
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   up: upCommand,
+  api: apiCommand,
+  etl: etlCommand,
   migrate: migrateCommand,
   keys: keysCommand,
 };

@@ -3,6 +3,11 @@ export const USAGE = `fiberstack — self-hosted network monitoring
 Usage:
   fiberstack up [--port 8000] [--host 127.0.0.1] [--data-dir ./.fiberstack]
       API + ETL + scheduler in one process on embedded PostgreSQL (PGlite); data on disk.
+  fiberstack api
+      One API replica (production): PostgreSQL (DATABASE_URL or DB_*) and Redis Streams (REDIS_URL).
+  fiberstack etl [--no-scheduler]
+      One ETL worker in the consumer group, with the rollup/retention scheduler; health and
+      metrics on ETL_METRICS_PORT (9464).
   fiberstack migrate [--data-dir DIR | DATABASE_URL=...]
       Apply database migrations and exit.
   fiberstack keys create --node <node_id> [--label TEXT] [--api URL] [--data-dir DIR]

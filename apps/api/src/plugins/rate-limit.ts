@@ -1,15 +1,23 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { ApiConfig } from '../config.ts';
 import { ApiError } from '../errors.ts';
 import { parseBearerKey } from '../services/api-keys.ts';
 
 /**
- * In-memory rate limits (the Redis store, shared by replicas, comes with production mode):
- * `readPerMinute` per client IP everywhere, `pushPerMinute` per probe key on /api/push.
+ * Rate limits: `readPerMinute` per client IP everywhere, `pushPerMinute` per probe key on
+ * /api/push. Counters live in Redis when given (shared by every API replica), else in process.
+ * When Redis is unreachable the limiter lets requests through: the push path then fails fast
+ * on the queue with 503 + Retry-After, and health routes keep answering.
  */
-export async function registerRateLimit(app: FastifyInstance, config: ApiConfig['rateLimit']): Promise<void> {
+export async function registerRateLimit(
+  app: FastifyInstance,
+  config: ApiConfig['rateLimit'],
+  redis?: Redis,
+): Promise<void> {
   await app.register(rateLimit, {
+    ...(redis ? { redis, nameSpace: 'fiberstack:ratelimit:', skipOnError: true } : {}),
     global: config.enabled,
     max: config.readPerMinute,
     timeWindow: 60_000,
