@@ -100,6 +100,23 @@ describe('fiberstack up (all-in-one)', () => {
       packet_loss: 0.1,
     });
 
+    // The same sample again (same node, target, check, time) is accepted and stays one row.
+    const again = await fetch(`${server.base}/api/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
+    expect(again.status).toBe(202);
+    await until(
+      'the re-sent entry to be consumed',
+      async () => {
+        const s = (await (await fetch(`${server.base}/api/status`)).json()) as { queue: { depth: number } };
+        return s.queue.depth === 0 ? true : undefined;
+      },
+      5_000,
+    );
+    expect((await metrics('raw')).data).toHaveLength(1);
+
     const hourly = await until(
       'the hourly rollup',
       async () => {

@@ -39,3 +39,10 @@ describe('loadApiConfig', () => {
       expect(text).toContain(name);
   });
 });
+
+describe('ENV spellings of the deployment model', () => {
+  it('treats ENV=prod as production (secrets required) and ENV=dev as development', () => {
+    expect(() => loadApiConfig({ ENV: 'prod' })).toThrow(/API_KEY_SECRET: required when ENV=production/);
+    expect(loadApiConfig({ ENV: 'dev' }).env).toBe('development');
+  });
+});

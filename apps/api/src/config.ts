@@ -40,7 +40,10 @@ export const DEV_API_KEY_SECRET = 'fiberstack-dev-only-api-key-secret-change-me'
 
 /** Reads the API's environment once; throws one ConfigError listing every problem. */
 export function loadApiConfig(env: Readonly<Record<string, string | undefined>>): ApiConfig {
-  const { value, problems } = validateEnv(Env, env);
+  // The deployment model writes ENV=dev / ENV=prod; both spellings are accepted.
+  const aliases: Record<string, string> = { dev: 'development', prod: 'production' };
+  const envName = env.ENV ? (aliases[env.ENV] ?? env.ENV) : undefined;
+  const { value, problems } = validateEnv(Env, { ...env, ENV: envName });
   if (value.ENV === 'production') {
     if (!env.API_KEY_SECRET) problems.push('API_KEY_SECRET: required when ENV=production (missing)');
     if (!env.ADMIN_TOKEN) problems.push('ADMIN_TOKEN: required when ENV=production (missing)');

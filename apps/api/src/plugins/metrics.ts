@@ -1,6 +1,7 @@
 import type { Queue } from '@fiberstack/queue';
+import { collectProcessMetrics } from '@fiberstack/runtime';
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ApiMetrics {
   registry: Registry;
@@ -17,8 +18,7 @@ export interface ApiMetrics {
  * own metrics in the same registry and one /metrics serves both.
  */
 export function createMetrics(registry: Registry = new Registry()): ApiMetrics {
-  if (!registry.getSingleMetric('process_cpu_user_seconds_total'))
-    collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const registers = [registry];
   return {
     registry,

@@ -6,6 +6,7 @@ import { createEtlWorker, createScheduler, loadEtlConfig } from '@fiberstack/etl
 import { createLogger } from '@fiberstack/logging';
 import { createEmbeddedQueue } from '@fiberstack/queue';
 import { installSignalHandlers, Lifecycle } from '@fiberstack/runtime';
+import { Registry } from 'prom-client';
 import { CliError } from '../cli-error.ts';
 import { DEFAULT_DATA_DIR, ensureAdminToken, lockDataDir, prepareDataDir } from '../data-dir.ts';
 import { apiKeySecret } from '../secrets.ts';
@@ -43,6 +44,8 @@ export async function upCommand(args: string[]): Promise<number> {
   lifecycle.add('queue', { stop: () => queue.close() });
   const admin = ensureAdminToken(dataDir);
   const env = { ...process.env, PORT: String(port), HOST: values.host };
+  // One registry: /metrics serves the API's and the ETL's metrics together.
+  const registry = new Registry();
   const app = await buildApi(
     {
       db,
@@ -52,11 +55,12 @@ export async function upCommand(args: string[]): Promise<number> {
       apiKeySecret: apiKeySecret(dataDir, process.env),
       mode: 'embedded',
       version: VERSION,
+      registry,
     },
     loadApiConfig(env),
   );
   const etlConfig = loadEtlConfig(env);
-  const worker = createEtlWorker({ db, queue, logger }, etlConfig);
+  const worker = createEtlWorker({ db, queue, logger, metrics: registry }, etlConfig);
   const scheduler = createScheduler({ db, logger }, etlConfig);
   lifecycle.add('etl', { start: () => worker.start(), stop: () => worker.stop() });
   lifecycle.add('scheduler', { start: () => scheduler.start(), stop: () => scheduler.stop() });
