@@ -30,3 +30,19 @@ describe('PGlite on disk', () => {
     }
   });
 });
+
+describe('PGlite memory', () => {
+  it('runs with 32 MB shared_buffers by default and takes another size when asked', async () => {
+    const small = await openPglite();
+    const custom = await openPglite({ sharedBuffersMb: 8 });
+    try {
+      const show = async (db: typeof small) =>
+        (await db.query<{ shared_buffers: string }>('SHOW shared_buffers', [])).rows[0]?.shared_buffers;
+      expect(await show(small)).toBe('32MB');
+      expect(await show(custom)).toBe('8MB');
+    } finally {
+      await small.close();
+      await custom.close();
+    }
+  });
+});

@@ -35,7 +35,11 @@ export async function upCommand(args: string[]): Promise<number> {
   const lifecycle = new Lifecycle(logger);
   lifecycle.add('data-dir lock', { stop: async () => release() });
 
-  const db = await openPglite({ dataDir: join(dataDir, 'pgdata') });
+  const sharedBuffersMb = Number(process.env.PGLITE_SHARED_BUFFERS_MB ?? 32);
+  if (!Number.isInteger(sharedBuffersMb) || sharedBuffersMb < 1 || sharedBuffersMb > 4096) {
+    throw new CliError('PGLITE_SHARED_BUFFERS_MB must be a whole number of MB from 1 to 4096');
+  }
+  const db = await openPglite({ dataDir: join(dataDir, 'pgdata'), sharedBuffersMb });
   lifecycle.add('database', { stop: () => db.close() });
   const { applied } = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
