@@ -3,6 +3,7 @@ import { apiCommand } from './commands/api.command.ts';
 import { etlCommand } from './commands/etl.command.ts';
 import { keysCommand } from './commands/keys.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
+import { probeCommand } from './commands/probe.command.ts';
 import { upCommand } from './commands/up.command.ts';
 import { USAGE } from './usage.ts';
 
@@ -12,6 +13,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   etl: etlCommand,
   migrate: migrateCommand,
   keys: keysCommand,
+  probe: probeCommand,
 };
 
 /** Runs one fiberstack command and returns its exit code. */

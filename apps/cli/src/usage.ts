@@ -15,6 +15,8 @@ Usage:
   fiberstack keys revoke <key-id> [--api URL] [--data-dir DIR]
       Manage per-probe API keys on a running server. The admin token comes from
       FIBERSTACK_ADMIN_TOKEN or <data-dir>/admin-token.
+  fiberstack probe --config probe.yaml [--check | --once]
+      The edge agent: runs checks, buffers results on disk, pushes them (apps/probe/README.md).
   fiberstack help
 
 Environment: see README.md (ENV, DATABASE_URL, DB_HOST, REDIS_URL, API_KEY_SECRET, CORS_ORIGINS, …).
