@@ -73,9 +73,12 @@ describe('agent', () => {
     expect([...bySeries.keys()].sort()).toEqual([`http http://127.0.0.1:${sitePort}/`, 'icmp 127.0.0.1']);
     for (const series of bySeries.values()) {
       expect(series.length).toBeGreaterThanOrEqual(2);
+      // Delivery is at least once (a request that outlives its timeout is sent again and the
+      // API's natural key drops the copy); first deliveries come in order. (Sequence numbers
+      // are reserved in blocks, so a restart may skip some: order, not contiguity, is checked.)
       const seqs = series.map((s) => s.seq!);
-      expect(new Set(seqs).size).toBe(seqs.length); // delivered once each (after 2xx)
-      for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]!); // order kept
+      const firsts = seqs.filter((q, i) => seqs.indexOf(q) === i);
+      for (let i = 1; i < firsts.length; i++) expect(firsts[i]).toBeGreaterThan(firsts[i - 1]!);
       expect(series.every((s) => s.uptime_pct === 100)).toBe(true);
     }
     expect(receiver.received.filter((r) => r.status === 503).length).toBeLessThan(60); // no hot loop on Retry-After: 0

@@ -41,3 +41,34 @@ describe('migrate on PostgreSQL', () => {
     }
   });
 });
+
+describe('a connection lost inside a transaction', () => {
+  it('rejects that transaction, never crashes the process, and the pool recovers', async () => {
+    const t = await createTestDatabase();
+    const db = await openPostgres({ connectionString: t.url, max: 2 });
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      // The server ends the session while the transaction's client is checked out.
+      const admin = new pg.Client({ connectionString: t.url });
+      await admin.connect();
+      await expect(
+        db.transaction(async (tx) => {
+          const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid', []);
+          await admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+          await new Promise((r) => setTimeout(r, 200));
+          await tx.query('SELECT 1', []);
+        }),
+      ).rejects.toThrow();
+      await admin.end();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(uncaught).toEqual([]);
+      expect((await db.query<{ x: number }>('SELECT 1 AS x', [])).rows[0]?.x).toBe(1);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await db.close();
+      await t.drop();
+    }
+  });
+});

@@ -18,6 +18,8 @@ export interface PusherOptions {
   random?: () => number;
   /** Told the wait chosen before each retry (tests, debugging). */
   onRetryWait?: (waitMs: number) => void;
+  /** How long stop() lets a request in flight finish before cancelling it. */
+  stopGraceMs?: number;
 }
 
 export interface PusherStats {
@@ -37,7 +39,10 @@ export interface PusherStats {
  */
 export class Pusher {
   private readonly backoff: Backoff;
+  /** Ends the loop: no new batch is started, waits are cut short. */
   private readonly stopper = new AbortController();
+  /** Cancels the request in flight; fired only when it outlives the stop grace period. */
+  private readonly sendAbort = new AbortController();
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   readonly stats: PusherStats = {
@@ -109,7 +114,7 @@ export class Pusher {
       const batch: PushBatch = { samples: peeked.samples, ...(dropped > 0 ? { dropped } : {}) };
       const started = Date.now();
       this.stats.attempts_total++;
-      const outcome = await this.client.send(batch, signal);
+      const outcome = await this.client.send(batch, this.sendAbort.signal);
       if (signal.aborted && outcome.kind === 'retry') {
         this.buffer.release();
         return;
@@ -168,9 +173,18 @@ export class Pusher {
     }
   }
 
-  /** Stops after the batch in flight settles (its result is persisted). Idempotent. */
+  /**
+   * Stops after the batch in flight settles (its result is persisted), so a graceful stop
+   * does not make the API see the same batch twice. A request still running after
+   * `stopGraceMs` (default 5 s) is cancelled and its samples stay buffered. Idempotent.
+   */
   async stop(): Promise<void> {
     this.stopper.abort();
-    await this.loop;
+    const grace = setTimeout(() => this.sendAbort.abort(), this.o.stopGraceMs ?? 5000);
+    try {
+      await this.loop;
+    } finally {
+      clearTimeout(grace);
+    }
   }
 }

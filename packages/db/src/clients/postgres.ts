@@ -71,18 +71,30 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
     query: root.query,
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A checked-out client whose connection drops emits 'error' besides failing its query;
+      // without a listener that event would crash the process. The query's rejection is
+      // what the caller handles (and the broken client is discarded on release below).
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
+      const release = (err?: Error | boolean) => {
+        client.off('error', onError);
+        client.release(err ?? broken);
+      };
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
         await client.query('COMMIT');
-        client.release();
+        release();
         return result;
       } catch (err) {
         try {
           await client.query('ROLLBACK');
-          client.release();
+          release();
         } catch (rollbackErr) {
-          client.release(rollbackErr instanceof Error ? rollbackErr : true);
+          release(rollbackErr instanceof Error ? rollbackErr : true);
         }
         throw err;
       }
