@@ -13,11 +13,16 @@ import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerRequestLog, requestIdFrom } from './plugins/request-log.ts';
 import { registerCors, registerSecurityHeaders } from './plugins/security.ts';
 import { typeboxValidator } from './plugins/validator.ts';
+import { eventsRoute } from './routes/events.route.ts';
+import { fleetRoutes } from './routes/fleet.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
 import { keysRoutes } from './routes/keys.route.ts';
+import { liveRoute } from './routes/live.route.ts';
 import { metricsRoute } from './routes/metrics.route.ts';
 import { nodesRoute } from './routes/nodes.route.ts';
 import { pushRoute } from './routes/push.route.ts';
+import { regionsRoute } from './routes/regions.route.ts';
+import { staticRoutes } from './routes/static.route.ts';
 import { statusRoute } from './routes/status.route.ts';
 
 /**
@@ -60,6 +65,11 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   nodesRoute(app, deps);
   statusRoute(app, deps);
   keysRoutes(app, deps);
+  fleetRoutes(app, deps);
+  regionsRoute(app, deps);
+  eventsRoute(app, deps);
+  liveRoute(app, deps);
+  if (deps.dashboardDir) await staticRoutes(app, deps.dashboardDir);
 
   await app.ready();
   return app as unknown as FastifyInstance;

@@ -1,5 +1,7 @@
 import './formats.ts';
 
+export * from './events.ts';
+export * from './fleet.ts';
 export * from './keys.ts';
 export * from './limits.ts';
 export * from './metrics.ts';

@@ -1,5 +1,8 @@
 export { openPglite, type PgliteOptions } from './clients/pglite.ts';
 export { openPostgres, type PostgresOptions } from './clients/postgres.ts';
+export { type DemoDataSet, type DemoOptions, generateDemoData } from './demo/demo-data.ts';
+export { DEMO_PROBES, type DemoProbe } from './demo/demo-probes.ts';
+export { type DemoLoadResult, loadDemoData } from './demo/load-demo.ts';
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate } from './migrate.ts';
 export {
   type ApiKeyRow,
@@ -18,10 +21,18 @@ export {
   type NewEvent,
   searchEvents,
 } from './queries/events.ts';
+export {
+  type FleetOptions,
+  type NodeRange,
+  queryFleet,
+  queryHttpPhases,
+  queryNodeTargets,
+} from './queries/fleet.ts';
 export * from './queries/inbox.ts';
 export { type LoadResult, loadSamples } from './queries/load-samples.ts';
 export { type MetricsFilter, queryMetrics } from './queries/metrics.ts';
 export { listNodes } from './queries/nodes.ts';
 export { type RefreshOptions, type RefreshResult, refreshRollups } from './queries/refresh-rollups.ts';
+export { type Groups, type GroupsFilter, queryGroupSeries, queryGroups } from './queries/regions.ts';
 export { applyRetention, type RetentionPolicy, type RetentionResult } from './queries/retention.ts';
 export type * from './types.ts';

@@ -8,7 +8,9 @@ import { createEmbeddedQueue } from '@fiberstack/queue';
 import { installSignalHandlers, Lifecycle } from '@fiberstack/runtime';
 import { Registry } from 'prom-client';
 import { CliError } from '../cli-error.ts';
+import { resolveDashboardDir } from '../dashboard-dir.ts';
 import { DEFAULT_DATA_DIR, ensureAdminToken, lockDataDir, prepareDataDir } from '../data-dir.ts';
+import { DEMO_DATA_DIR, ensureDemoData, startDemoTrickle } from '../demo.ts';
 import { apiKeySecret } from '../secrets.ts';
 import { VERSION } from '../version.ts';
 
@@ -22,14 +24,18 @@ export async function upCommand(args: string[]): Promise<number> {
     options: {
       port: { type: 'string', default: process.env.PORT ?? '8000' },
       host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
-      'data-dir': { type: 'string', default: process.env.FIBERSTACK_DATA_DIR ?? DEFAULT_DATA_DIR },
+      'data-dir': { type: 'string' },
+      demo: { type: 'boolean', default: false },
     },
   });
+  const demo = values.demo;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a whole number from 0 to 65535, not '${values.port}'`);
   }
-  const dataDir = prepareDataDir(values['data-dir']);
+  const dataDir = prepareDataDir(
+    values['data-dir'] ?? process.env.FIBERSTACK_DATA_DIR ?? (demo ? DEMO_DATA_DIR : DEFAULT_DATA_DIR),
+  );
   const release = lockDataDir(dataDir);
   const logger = createLogger({ service: 'fiberstack', version: VERSION });
   const lifecycle = new Lifecycle(logger);
@@ -43,6 +49,12 @@ export async function upCommand(args: string[]): Promise<number> {
   lifecycle.add('database', { stop: () => db.close() });
   const { applied } = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  if (demo) {
+    await ensureDemoData(db, logger, dataDir);
+    const stopTrickle = startDemoTrickle(db, logger);
+    lifecycle.add('demo trickle', { stop: stopTrickle });
+  }
+  const dashboardDir = resolveDashboardDir(logger);
 
   const queue = createEmbeddedQueue({ db });
   lifecycle.add('queue', { stop: () => queue.close() });
@@ -60,6 +72,7 @@ export async function upCommand(args: string[]): Promise<number> {
       mode: 'embedded',
       version: VERSION,
       registry,
+      ...(dashboardDir ? { dashboardDir } : {}),
     },
     loadApiConfig(env),
   );
@@ -93,14 +106,23 @@ export async function upCommand(args: string[]): Promise<number> {
   }
   installSignalHandlers(lifecycle, logger);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${port}`;
-  process.stdout.write(banner(base, dataDir, admin));
+  process.stdout.write(banner({ base, dataDir, admin, dashboard: dashboardDir !== undefined, demo }));
   await stopped;
   return 0;
 }
 
-function banner(base: string, dataDir: string, admin: { created: boolean; path: string }): string {
+interface BannerInfo {
+  base: string;
+  dataDir: string;
+  admin: { created: boolean; path: string };
+  dashboard: boolean;
+  demo: boolean;
+}
+
+function banner({ base, dataDir, admin, dashboard, demo }: BannerInfo): string {
   return `
-FiberStack ${VERSION} is running (all-in-one, embedded PostgreSQL)
+FiberStack ${VERSION} is running (all-in-one, embedded PostgreSQL)${demo ? ' with DEMO DATA (synthetic)' : ''}
+  Dashboard      ${dashboard ? `${base}/` : 'not available (see the log above)'}
   API            ${base}/api
   API docs       ${base}/docs
   Health         ${base}/readyz   Metrics ${base}/metrics

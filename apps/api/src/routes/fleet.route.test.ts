@@ -1,0 +1,144 @@
+import { insertEvents, loadSamples, refreshRollups, type SampleRow } from '@fiberstack/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../test-support/harness.ts';
+
+let h: Harness;
+const NOW = Date.now();
+
+function row(node_id: string, minutesAgo: number, fields: Partial<SampleRow> = {}): SampleRow {
+  const time = new Date(Math.floor(NOW / 60_000) * 60_000 - minutesAgo * 60_000);
+  return {
+    node_id,
+    target: '1.1.1.1',
+    check: 'icmp',
+    time,
+    country: 'GH',
+    region: 'Greater Accra',
+    latency_ms: 20,
+    uptime_pct: 100,
+    packet_loss: 0,
+    jitter_ms: null,
+    latency_min_ms: null,
+    latency_max_ms: null,
+    latency_median_ms: null,
+    http_status: null,
+    extra: null,
+    outlier: false,
+    received_at: time,
+    ...fields,
+  };
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  const rows: SampleRow[] = [];
+  for (let m = 0; m < 30; m++) {
+    rows.push(row('probe-gh-up', m, { latency_ms: 20 + (m % 3) }));
+    rows.push(row('probe-ng-loss', m, { country: 'NG', region: 'Lagos', packet_loss: 10 }));
+    rows.push(row('probe-ke-down', m, { country: 'KE', region: 'Nairobi', uptime_pct: 10, packet_loss: 90 }));
+    rows.push(row('probe-gh-silent', m + 60, { region: 'Ashanti' }));
+  }
+  rows.push(
+    row('probe-gh-up', 5, {
+      target: 'https://example.gh/',
+      check: 'http',
+      latency_ms: 140,
+      http_status: 200,
+      extra: { http: { dns_ms: 3, connect_ms: 20, tls_ms: 40, ttfb_ms: 70, total_ms: 140 } },
+    }),
+  );
+  await h.db.transaction((tx) => loadSamples(tx, rows));
+  await refreshRollups(h.db);
+  await insertEvents(h.db, [
+    {
+      time: new Date(NOW - 1000),
+      node_id: 'probe-gh-silent',
+      kind: 'node_silent',
+      message: 'node went silent',
+    },
+    { time: new Date(NOW), node_id: 'probe-ng-loss', kind: 'loss_burst', message: 'packet loss burst 10 %' },
+  ]);
+});
+afterAll(async () => h.close());
+
+describe('GET /api/fleet', () => {
+  it('classifies every node and counts them by status', async () => {
+    const res = await h.app.inject({ url: '/api/fleet' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.counts).toEqual({ up: 1, degraded: 1, down: 1, silent: 1 });
+    expect(body.demo).toBe(false);
+    const byId = Object.fromEntries(body.nodes.map((n: { node_id: string }) => [n.node_id, n]));
+    expect(byId['probe-gh-up']).toMatchObject({ status: 'up', country: 'GH', region: 'Greater Accra' });
+    expect(byId['probe-ng-loss'].status).toBe('degraded');
+    expect(byId['probe-ke-down'].status).toBe('down');
+    expect(byId['probe-gh-silent'].status).toBe('silent');
+    const up = byId['probe-gh-up'];
+    expect(up.current.targets).toBe(2);
+    expect(up.current.latency_ms).toBeGreaterThanOrEqual(20);
+    expect(up.current.latency_ms).toBeLessThanOrEqual(22);
+    expect(up.window.samples).toBe(31);
+    expect(up.window.latency_p95_ms).toBeGreaterThanOrEqual(20);
+    expect(up.spark).toHaveLength(24);
+    expect(up.spark.some((v: number | null) => v !== null)).toBe(true);
+  });
+
+  it('answers one node with per-target stats and HTTP phases', async () => {
+    const res = await h.app.inject({ url: '/api/fleet/probe-gh-up' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.node.node_id).toBe('probe-gh-up');
+    expect(body.targets.map((t: { check: string }) => t.check).sort()).toEqual(['http', 'icmp']);
+    expect(body.http).toEqual([
+      expect.objectContaining({ dns_ms: 3, connect_ms: 20, tls_ms: 40, ttfb_ms: 70, total_ms: 140 }),
+    ]);
+  });
+
+  it('answers an unknown node 404 and a malformed id 400', async () => {
+    expect((await h.app.inject({ url: '/api/fleet/probe-none' })).statusCode).toBe(404);
+    expect((await h.app.inject({ url: '/api/fleet/%3Cscript%3E' })).statusCode).toBe(400);
+  });
+});
+
+describe('GET /api/regions', () => {
+  it('aggregates per country, region and node, with series on request', async () => {
+    const res = await h.app.inject({ url: '/api/regions?series=true' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.aggregation).toBe('hourly');
+    expect(body.countries.map((c: { key: string }) => c.key)).toEqual(['GH', 'KE', 'NG']);
+    const gh = body.countries.find((c: { key: string }) => c.key === 'GH');
+    expect(gh).toMatchObject({ group: 'country', nodes: 2 });
+    expect(body.regions.map((r: { key: string }) => r.key)).toContain('Ashanti');
+    expect(body.nodes).toHaveLength(4);
+    expect(
+      body.series.some((s: { group: string; key: string }) => s.group === 'country' && s.key === 'KE'),
+    ).toBe(true);
+  });
+
+  it.each([
+    ['start after end', 'start=2025-01-02T00:00:00Z&end=2025-01-01T00:00:00Z'],
+    ['an unknown parameter', 'owner_id=1'],
+    ['a raw aggregation', 'aggregation=raw'],
+  ])('answers %s 400', async (_name, query) => {
+    expect((await h.app.inject({ url: `/api/regions?${query}` })).statusCode).toBe(400);
+  });
+});
+
+describe('GET /api/events', () => {
+  it('lists events newest first and filters by node, kind and text', async () => {
+    const all = (await h.app.inject({ url: '/api/events' })).json().events;
+    expect(all[0]).toMatchObject({ kind: 'loss_burst', node_id: 'probe-ng-loss' });
+    const byNode = (
+      await h.app.inject({ url: '/api/events?node_id=probe-gh-silent&kind=node_silent' })
+    ).json();
+    expect(byNode.events).toHaveLength(1);
+    const text = (await h.app.inject({ url: '/api/events?q=burst' })).json();
+    expect(text.events.map((e: { kind: string }) => e.kind)).toEqual(['loss_burst']);
+  });
+
+  it('rejects limit=1e9 and unknown parameters', async () => {
+    expect((await h.app.inject({ url: '/api/events?limit=1000000000' })).statusCode).toBe(400);
+    expect((await h.app.inject({ url: '/api/events?is_admin=1' })).statusCode).toBe(400);
+  });
+});

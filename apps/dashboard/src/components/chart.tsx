@@ -1,0 +1,80 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { Columns } from '../lib/series.ts';
+
+export interface ChartProps {
+  data: Columns;
+  series: uPlot.Series[];
+  bands?: uPlot.Band[];
+  height?: number;
+  label: string;
+  yLabel?: string;
+  testId?: string;
+}
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+}
+
+/**
+ * uPlot in a resizable box: canvas rendering keeps a week of minute data across many series fast.
+ * The chart is rebuilt when series change, and only fed new data otherwise.
+ */
+export function Chart({ data, series, bands, height = 240, label, yLabel, testId }: ChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = JSON.stringify(series.map((s) => s.label)) + JSON.stringify(bands?.map((b) => b.series));
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when the series' shape changes
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const axis = {
+      stroke: cssVar('--muted'),
+      grid: { stroke: cssVar('--grid') },
+      ticks: { stroke: cssVar('--grid') },
+    };
+    const opts: uPlot.Options = {
+      width: Math.max(280, el.clientWidth),
+      height,
+      series: [{}, ...series],
+      ...(bands ? { bands } : {}),
+      scales: { x: { time: true } },
+      axes: [axis, { ...axis, label: yLabel ?? '', size: 60 }],
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+    };
+    plot.current = new uPlot(opts, data as uPlot.AlignedData, el);
+    const ro = new ResizeObserver(() =>
+      plot.current?.setSize({ width: Math.max(280, el.clientWidth), height }),
+    );
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+  }, [shape, height]);
+
+  useEffect(() => {
+    plot.current?.setData(data as uPlot.AlignedData);
+  }, [data]);
+
+  return (
+    <figure className="chart" aria-label={label} data-testid={testId} data-points={data[0].length}>
+      <div ref={box} role="img" aria-label={label} />
+    </figure>
+  );
+}
+
+export const PALETTE = [
+  '#2563eb',
+  '#d97706',
+  '#059669',
+  '#db2777',
+  '#7c3aed',
+  '#0891b2',
+  '#65a30d',
+  '#dc2626',
+];

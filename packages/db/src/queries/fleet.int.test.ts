@@ -1,0 +1,84 @@
+import { createTestDatabase } from '@fiberstack/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../clients/pglite.ts';
+import { loadDemoData } from '../demo/load-demo.ts';
+import { migrate } from '../migrate.ts';
+import type { Db } from '../types.ts';
+import { queryFleet, queryHttpPhases, queryNodeTargets } from './fleet.ts';
+import { queryGroupSeries, queryGroups } from './regions.ts';
+
+const NOW = new Date();
+const DEMO = { now: NOW, days: 1 };
+
+const engines: [string, () => Promise<{ db: Db; close: () => Promise<void> }>][] = [
+  [
+    'PGlite',
+    async () => {
+      const db = await openPglite();
+      await migrate(db);
+      return { db, close: () => db.close() };
+    },
+  ],
+  [
+    'PostgreSQL 15',
+    async () => {
+      const t = await createTestDatabase();
+      return { db: t.db, close: t.drop };
+    },
+  ],
+];
+
+describe.each(engines)('dashboard queries on %s', (_name, open) => {
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, close } = await open());
+    const loaded = await loadDemoData(db, DEMO);
+    expect(loaded.nodes).toBe(15);
+  }, 60_000);
+  afterAll(async () => close());
+
+  it('classifies the demo fleet with every status present', async () => {
+    const fleet = await queryFleet(db, { now: NOW });
+    expect(fleet.demo).toBe(true);
+    expect(fleet.nodes).toHaveLength(15);
+    const status = (id: string) => fleet.nodes.find((n) => n.node_id === id)?.status;
+    expect(status('demo-gh-tamale-01')).toBe('silent');
+    expect(status('demo-ng-portharcourt-01')).toBe('down');
+    expect(status('demo-ng-kano-01')).toBe('degraded');
+    expect(fleet.counts.up).toBeGreaterThanOrEqual(10);
+    expect(Object.values(fleet.counts).reduce((a, b) => a + b, 0)).toBe(15);
+    const accra = fleet.nodes.find((n) => n.node_id === 'demo-gh-accra-01')!;
+    expect(accra.window.samples).toBeGreaterThan(1000);
+    expect(accra.window.latency_avg_ms).toBeGreaterThan(10);
+    expect(accra.window.latency_avg_ms).toBeLessThan(60);
+    expect(accra.spark.filter((v) => v !== null).length).toBeGreaterThanOrEqual(23);
+  });
+
+  it('aggregates countries, regions and nodes, with series', async () => {
+    const f = { start: new Date(NOW.getTime() - 86_400_000), end: NOW, aggregation: 'hourly' as const };
+    const g = await queryGroups(db, f);
+    expect(g.countries.map((c) => [c.key, c.nodes])).toEqual([
+      ['GH', 5],
+      ['KE', 5],
+      ['NG', 5],
+    ]);
+    expect(g.regions.find((r) => r.key === 'Lagos')).toMatchObject({ country: 'NG', nodes: 2 });
+    expect(g.nodes).toHaveLength(15);
+    const series = await queryGroupSeries(db, f);
+    const gh = series.find((s) => s.group === 'country' && s.key === 'GH')!;
+    expect(gh.points.length).toBeGreaterThanOrEqual(23);
+    const daily = await queryGroups(db, { ...f, aggregation: 'daily' });
+    expect(daily.countries).toHaveLength(3);
+  });
+
+  it('answers per-target stats and HTTP phases of one node', async () => {
+    const r = { node_id: 'demo-ke-nairobi-01', start: new Date(NOW.getTime() - 86_400_000), end: NOW };
+    const targets = await queryNodeTargets(db, r);
+    expect(targets.map((t) => t.check).sort()).toEqual(['http', 'icmp']);
+    const phases = await queryHttpPhases(db, { ...r, limit: 10 });
+    expect(phases).toHaveLength(10);
+    expect(phases[0]!.time < phases[9]!.time).toBe(true);
+    expect(phases[0]!.dns_ms).toBeGreaterThan(0);
+  });
+});

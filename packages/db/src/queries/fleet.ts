@@ -1,0 +1,247 @@
+import {
+  type CurrentState,
+  DEFAULT_FLEET_THRESHOLDS,
+  type FleetNode,
+  type FleetResponse,
+  type FleetThresholds,
+  type HttpPhasePoint,
+  nodeStatus,
+  type TargetStats,
+  type WindowStats,
+} from '@fiberstack/contracts';
+import type { Sql } from '../types.ts';
+
+export interface FleetOptions {
+  now: Date;
+  /** Window for the averages and the sparkline; default 24. */
+  windowHours?: number;
+  thresholds?: FleetThresholds;
+  /** Only this node (the node page). */
+  node_id?: string;
+}
+
+interface StateRow {
+  node_id: string;
+  country: string;
+  region: string;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  cur_latency: number | null;
+  cur_uptime: number | null;
+  cur_loss: number | null;
+  cur_targets: number;
+}
+
+interface WindowRow {
+  node_id: string;
+  samples: number;
+  latency_avg: number | null;
+  latency_p95: number | null;
+  uptime_pct: number | null;
+  packet_loss: number | null;
+}
+
+interface SparkRow {
+  node_id: string;
+  bucket: Date;
+  latency: number | null;
+}
+
+/** Latency figures describe the network: HTTP checks (whole requests) count only for uptime and loss. */
+const NET = `"check" <> 'http'`;
+
+/** Current state: averages over the 10 minutes up to each node's last sample (index range scan). */
+const STATE = `
+SELECT n.node_id, n.country, n.region, n.first_seen_at, n.last_seen_at,
+  cur.latency AS cur_latency, cur.uptime AS cur_uptime, cur.loss AS cur_loss, cur.targets AS cur_targets
+FROM nodes n
+LEFT JOIN LATERAL (
+  SELECT avg(s.latency_ms) FILTER (WHERE s."check" <> 'http') AS latency, avg(s.uptime_pct) AS uptime, avg(s.packet_loss) AS loss,
+    count(DISTINCT s.target)::int AS targets
+  FROM samples s
+  WHERE s.node_id = n.node_id AND s.time > n.last_seen_at - interval '10 minutes' AND s.time <= n.last_seen_at
+) cur ON true
+WHERE ($1::text IS NULL OR n.node_id = $1)
+ORDER BY n.node_id`;
+
+/** Sample-weighted averages over the window from the hourly rollups. */
+const WINDOW = `
+SELECT node_id, sum(samples)::int AS samples,
+  sum(latency_avg * samples) FILTER (WHERE ${NET}) / nullif(sum(samples) FILTER (WHERE latency_avg IS NOT NULL AND ${NET}), 0) AS latency_avg,
+  percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_p95) FILTER (WHERE ${NET}) AS latency_p95,
+  sum(uptime_pct * samples) / nullif(sum(samples) FILTER (WHERE uptime_pct IS NOT NULL), 0) AS uptime_pct,
+  sum(packet_loss * samples) / nullif(sum(samples) FILTER (WHERE packet_loss IS NOT NULL), 0) AS packet_loss
+FROM samples_hourly
+WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR node_id = $3)
+GROUP BY node_id`;
+
+const SPARK = `
+SELECT node_id, bucket,
+  sum(latency_avg * samples) FILTER (WHERE ${NET}) / nullif(sum(samples) FILTER (WHERE latency_avg IS NOT NULL AND ${NET}), 0) AS latency
+FROM samples_hourly
+WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR node_id = $3)
+GROUP BY node_id, bucket`;
+
+const DEMO = `SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'demo_data') AS demo`;
+
+const HOUR = 3_600_000;
+const EMPTY_WINDOW: WindowStats = {
+  samples: 0,
+  latency_avg_ms: null,
+  latency_p95_ms: null,
+  uptime_pct: null,
+  packet_loss: null,
+};
+
+const round = (v: number | null, digits = 3): number | null =>
+  v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * Every node's latest state, window averages, hourly sparkline and health status
+ * (up | degraded | down | silent by the thresholds). Three small queries: nodes with a
+ * lateral index scan for the current state, then two reads of the hourly rollups.
+ */
+export async function queryFleet(sql: Sql, opts: FleetOptions): Promise<FleetResponse> {
+  const hours = opts.windowHours ?? 24;
+  const thresholds = opts.thresholds ?? DEFAULT_FLEET_THRESHOLDS;
+  const end = new Date(Math.floor(opts.now.getTime() / HOUR) * HOUR + HOUR);
+  const start = new Date(end.getTime() - hours * HOUR);
+  const node = opts.node_id ?? null;
+  const state = await sql.query<StateRow>(STATE, [node]);
+  const windows = await sql.query<WindowRow>(WINDOW, [start, end, node]);
+  const sparks = await sql.query<SparkRow>(SPARK, [start, end, node]);
+  const demo = await sql.query<{ demo: boolean }>(DEMO, []);
+
+  const byNode = new Map(windows.rows.map((w) => [w.node_id, w]));
+  const sparkByNode = new Map<string, (number | null)[]>();
+  for (const s of sparks.rows) {
+    let arr = sparkByNode.get(s.node_id);
+    if (!arr) {
+      arr = new Array<number | null>(hours).fill(null);
+      sparkByNode.set(s.node_id, arr);
+    }
+    const idx = Math.floor((s.bucket.getTime() - start.getTime()) / HOUR);
+    if (idx >= 0 && idx < hours) arr[idx] = round(s.latency, 2);
+  }
+
+  const counts = { up: 0, degraded: 0, down: 0, silent: 0 };
+  const nodes: FleetNode[] = state.rows.map((r) => {
+    const current: CurrentState = {
+      latency_ms: round(r.cur_latency),
+      uptime_pct: round(r.cur_uptime),
+      packet_loss: round(r.cur_loss),
+      targets: r.cur_targets ?? 0,
+    };
+    const status = nodeStatus(opts.now.getTime(), r.last_seen_at.getTime(), current, thresholds);
+    counts[status] += 1;
+    const w = byNode.get(r.node_id);
+    return {
+      node_id: r.node_id,
+      country: r.country,
+      region: r.region,
+      status,
+      first_seen_at: r.first_seen_at.toISOString(),
+      last_seen_at: r.last_seen_at.toISOString(),
+      current,
+      window: w
+        ? {
+            samples: w.samples,
+            latency_avg_ms: round(w.latency_avg),
+            latency_p95_ms: round(w.latency_p95),
+            uptime_pct: round(w.uptime_pct),
+            packet_loss: round(w.packet_loss),
+          }
+        : EMPTY_WINDOW,
+      spark: sparkByNode.get(r.node_id) ?? new Array<number | null>(hours).fill(null),
+    };
+  });
+  return {
+    generated_at: opts.now.toISOString(),
+    window_hours: hours,
+    demo: demo.rows[0]?.demo === true,
+    thresholds,
+    counts,
+    nodes,
+  };
+}
+
+export interface NodeRange {
+  node_id: string;
+  start: Date;
+  end: Date;
+}
+
+interface TargetRow {
+  target: string;
+  check: string;
+  last_time: Date | null;
+  samples: number;
+  latency_avg: number | null;
+  latency_min: number | null;
+  latency_max: number | null;
+  latency_p95: number | null;
+  uptime_pct: number | null;
+  packet_loss: number | null;
+}
+
+const TARGETS = `
+SELECT target, "check", max(bucket) AS last_time, sum(samples)::int AS samples,
+  sum(latency_avg * samples) / nullif(sum(samples) FILTER (WHERE latency_avg IS NOT NULL), 0) AS latency_avg,
+  min(latency_min) AS latency_min, max(latency_max) AS latency_max,
+  percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_p95) AS latency_p95,
+  sum(uptime_pct * samples) / nullif(sum(samples) FILTER (WHERE uptime_pct IS NOT NULL), 0) AS uptime_pct,
+  sum(packet_loss * samples) / nullif(sum(samples) FILTER (WHERE packet_loss IS NOT NULL), 0) AS packet_loss
+FROM samples_hourly
+WHERE node_id = $1 AND bucket >= date_trunc('hour', $2::timestamptz, 'UTC') AND bucket < $3
+GROUP BY target, "check" ORDER BY "check", target`;
+
+/** Per target and check of one node over a range, from the hourly rollups. */
+export async function queryNodeTargets(sql: Sql, r: NodeRange): Promise<TargetStats[]> {
+  const { rows } = await sql.query<TargetRow>(TARGETS, [r.node_id, r.start, r.end]);
+  return rows.map((t) => ({
+    target: t.target,
+    check: t.check,
+    last_time: t.last_time?.toISOString() ?? null,
+    samples: t.samples,
+    latency_avg_ms: round(t.latency_avg),
+    latency_min_ms: round(t.latency_min),
+    latency_max_ms: round(t.latency_max),
+    latency_p95_ms: round(t.latency_p95),
+    uptime_pct: round(t.uptime_pct),
+    packet_loss: round(t.packet_loss),
+  }));
+}
+
+interface PhaseRow {
+  time: Date;
+  target: string;
+  dns: number | null;
+  connect: number | null;
+  tls: number | null;
+  ttfb: number | null;
+  total: number | null;
+  http_status: number | null;
+}
+
+const PHASES = `
+SELECT time, target, (extra->'http'->>'dns_ms')::float8 AS dns, (extra->'http'->>'connect_ms')::float8 AS connect,
+  (extra->'http'->>'tls_ms')::float8 AS tls, (extra->'http'->>'ttfb_ms')::float8 AS ttfb,
+  (extra->'http'->>'total_ms')::float8 AS total, http_status
+FROM samples
+WHERE node_id = $1 AND time >= $2 AND time < $3 AND "check" = 'http' AND extra ? 'http'
+ORDER BY time DESC LIMIT $4`;
+
+/** The newest HTTP phase timings (DNS, connect, TLS, first byte, total) of one node, oldest first. */
+export async function queryHttpPhases(sql: Sql, r: NodeRange & { limit: number }): Promise<HttpPhasePoint[]> {
+  const { rows } = await sql.query<PhaseRow>(PHASES, [r.node_id, r.start, r.end, r.limit]);
+  return rows.reverse().map((p) => ({
+    time: p.time.toISOString(),
+    target: p.target,
+    dns_ms: p.dns,
+    connect_ms: p.connect,
+    tls_ms: p.tls,
+    ttfb_ms: p.ttfb,
+    total_ms: p.total,
+    http_status: p.http_status,
+  }));
+}

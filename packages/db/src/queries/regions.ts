@@ -1,0 +1,131 @@
+import type { GroupKind, GroupSeries, GroupStats } from '@fiberstack/contracts';
+import type { Sql } from '../types.ts';
+
+export interface GroupsFilter {
+  start: Date;
+  end: Date;
+  aggregation: 'hourly' | 'daily';
+}
+
+interface GroupRow {
+  g_node: number;
+  g_region: number;
+  node_id: string | null;
+  country: string;
+  region: string | null;
+  nodes: number;
+  samples: number;
+  latency_avg: number | null;
+  latency_min: number | null;
+  latency_max: number | null;
+  latency_p50: number | null;
+  latency_p95: number | null;
+  uptime_pct: number | null;
+  packet_loss: number | null;
+}
+
+interface SeriesRow extends Omit<GroupRow, 'nodes' | 'latency_min' | 'latency_max' | 'latency_p50'> {
+  bucket: Date;
+}
+
+/** Latency figures describe the network: HTTP checks (whole requests) count only for uptime and loss. */
+const NET_H = `h."check" <> 'http'`;
+
+const MEASURES = `
+  sum(h.samples)::int AS samples,
+  sum(h.latency_avg * h.samples) FILTER (WHERE ${NET_H}) / nullif(sum(h.samples) FILTER (WHERE h.latency_avg IS NOT NULL AND ${NET_H}), 0) AS latency_avg,
+  percentile_cont(0.95) WITHIN GROUP (ORDER BY h.latency_p95) FILTER (WHERE ${NET_H}) AS latency_p95,
+  sum(h.uptime_pct * h.samples) / nullif(sum(h.samples) FILTER (WHERE h.uptime_pct IS NOT NULL), 0) AS uptime_pct,
+  sum(h.packet_loss * h.samples) / nullif(sum(h.samples) FILTER (WHERE h.packet_loss IS NOT NULL), 0) AS packet_loss`;
+
+const table = (a: GroupsFilter['aggregation']) => (a === 'daily' ? 'samples_daily' : 'samples_hourly');
+
+/** Country, region and node aggregates in one pass (GROUPING SETS); country/region from `nodes`. */
+const groupsSql = (a: GroupsFilter['aggregation']) => `
+SELECT GROUPING(h.node_id)::int AS g_node, GROUPING(n.region)::int AS g_region,
+  h.node_id, n.country, n.region, count(DISTINCT h.node_id)::int AS nodes,
+  min(h.latency_min) FILTER (WHERE ${NET_H}) AS latency_min,
+  max(h.latency_max) FILTER (WHERE ${NET_H}) AS latency_max,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY h.latency_p50) FILTER (WHERE ${NET_H}) AS latency_p50, ${MEASURES}
+FROM ${table(a)} h JOIN nodes n ON n.node_id = h.node_id
+WHERE h.bucket >= $1 AND h.bucket < $2
+GROUP BY GROUPING SETS ((n.country), (n.country, n.region), (h.node_id, n.country, n.region))
+ORDER BY n.country, n.region NULLS FIRST, h.node_id NULLS FIRST`;
+
+const seriesSql = (a: GroupsFilter['aggregation']) => `
+SELECT 1 AS g_node, GROUPING(n.region)::int AS g_region,
+  NULL::text AS node_id, n.country, n.region, h.bucket, ${MEASURES}
+FROM ${table(a)} h JOIN nodes n ON n.node_id = h.node_id
+WHERE h.bucket >= $1 AND h.bucket < $2
+GROUP BY GROUPING SETS ((n.country, h.bucket), (n.country, n.region, h.bucket))
+ORDER BY n.country, n.region NULLS FIRST, h.bucket`;
+
+const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1000) / 1000);
+
+function kindOf(r: { g_node: number; g_region: number }): GroupKind {
+  if (r.g_node === 0) return 'node';
+  return r.g_region === 0 ? 'region' : 'country';
+}
+
+function keyOf(kind: GroupKind, r: { node_id: string | null; country: string; region: string | null }) {
+  if (kind === 'node') return r.node_id ?? '';
+  return kind === 'region' ? (r.region ?? '') : r.country;
+}
+
+export interface Groups {
+  countries: GroupStats[];
+  regions: GroupStats[];
+  nodes: GroupStats[];
+}
+
+/** Aggregates per country, per region and per node over [start, end) from the rollups. */
+export async function queryGroups(sql: Sql, f: GroupsFilter): Promise<Groups> {
+  const { rows } = await sql.query<GroupRow>(groupsSql(f.aggregation), [f.start, f.end]);
+  const out: Groups = { countries: [], regions: [], nodes: [] };
+  for (const r of rows) {
+    const group = kindOf(r);
+    const stats: GroupStats = {
+      group,
+      key: keyOf(group, r),
+      country: r.country,
+      nodes: r.nodes,
+      samples: r.samples,
+      latency_avg_ms: round(r.latency_avg),
+      latency_min_ms: round(r.latency_min),
+      latency_max_ms: round(r.latency_max),
+      latency_p50_ms: round(r.latency_p50),
+      latency_p95_ms: round(r.latency_p95),
+      uptime_pct: round(r.uptime_pct),
+      packet_loss: round(r.packet_loss),
+    };
+    if (group === 'node') out.nodes.push(stats);
+    else if (group === 'region') out.regions.push(stats);
+    else out.countries.push(stats);
+  }
+  return out;
+}
+
+/** Time series per country and per region over [start, end), one point per rollup bucket. */
+export async function queryGroupSeries(sql: Sql, f: GroupsFilter): Promise<GroupSeries[]> {
+  const { rows } = await sql.query<SeriesRow>(seriesSql(f.aggregation), [f.start, f.end]);
+  const series = new Map<string, GroupSeries>();
+  for (const r of rows) {
+    const group = kindOf(r);
+    const key = keyOf(group, r);
+    const id = `${group}\0${key}`;
+    let s = series.get(id);
+    if (!s) {
+      s = { group, key, points: [] };
+      series.set(id, s);
+    }
+    s.points.push({
+      time: r.bucket.toISOString(),
+      latency_avg_ms: round(r.latency_avg),
+      latency_p95_ms: round(r.latency_p95),
+      uptime_pct: round(r.uptime_pct),
+      packet_loss: round(r.packet_loss),
+      samples: r.samples,
+    });
+  }
+  return [...series.values()];
+}
