@@ -19,6 +19,16 @@ export const MetricsQuery = Type.Object(
     target: Type.Optional(Type.String({ maxLength: Limits.targetChars })),
     check: Type.Optional(Type.Union(CheckKinds.map((k) => Type.Literal(k)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000, default: 5000 })),
+    max_points: Type.Optional(
+      Type.Integer({
+        minimum: 100,
+        maximum: 20_000,
+        description:
+          'Raw only: when the range is longer than max_points minutes, every sample is still read but ' +
+          'returned as min/avg/max per equal time bucket (bucket_seconds in the answer), the way a chart ' +
+          'of that many pixels would draw it. Without it every sample is returned, up to limit.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -47,6 +57,8 @@ export const MetricsResponse = Type.Object({
   node_id: Type.String(),
   aggregation: Type.Union(Aggregations.map((a) => Type.Literal(a))),
   timeframe: Type.Object({ start: Type.String(), end: Type.String() }),
+  /** Set when raw samples were bucketed because of max_points: each point covers this many seconds. */
+  bucket_seconds: Type.Optional(Type.Integer({ minimum: 60 })),
   data: Type.Array(MetricPoint),
 });
 export type MetricsResponse = Static<typeof MetricsResponse>;

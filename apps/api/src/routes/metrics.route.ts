@@ -30,12 +30,14 @@ export function metricsRoute(app: App, deps: ApiDeps): void {
       if (end.getTime() - start.getTime() > MAX_RANGE_MS)
         throw new ApiError('FS_ERR_METRICS_RANGE', 'the range may span at most 400 days');
       const aggregation = q.aggregation ?? 'raw';
+      const bucketSeconds = rawBucketSeconds(aggregation, start, end, q.max_points);
       const data = await queryMetrics(deps.db, {
         node_id: q.node_id,
         start,
         end,
         aggregation,
         limit: q.limit ?? 5000,
+        ...(bucketSeconds !== undefined ? { bucketSeconds } : {}),
         ...(q.target !== undefined ? { target: q.target } : {}),
         ...(q.check !== undefined ? { check: q.check } : {}),
       });
@@ -43,8 +45,24 @@ export function metricsRoute(app: App, deps: ApiDeps): void {
         node_id: q.node_id,
         aggregation,
         timeframe: { start: start.toISOString(), end: end.toISOString() },
+        ...(bucketSeconds !== undefined ? { bucket_seconds: bucketSeconds } : {}),
         data,
       };
     },
   );
+}
+
+/**
+ * Whole minutes per bucket so a raw range fits in maxPoints points per series; undefined when
+ * the range is short enough to return every sample (or the query is not raw).
+ */
+export function rawBucketSeconds(
+  aggregation: string,
+  start: Date,
+  end: Date,
+  maxPoints: number | undefined,
+): number | undefined {
+  if (aggregation !== 'raw' || maxPoints === undefined) return undefined;
+  const minutes = Math.ceil((end.getTime() - start.getTime()) / 60_000 / maxPoints);
+  return minutes > 1 ? minutes * 60 : undefined;
 }

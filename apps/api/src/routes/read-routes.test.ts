@@ -79,6 +79,43 @@ describe('GET /api/metrics', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('buckets a long raw range to max_points, keeping every sample and every spike', async () => {
+    const end = new Date(Math.floor(Date.now() / 3600_000) * 3600_000);
+    const start = new Date(end.getTime() - 3 * 86_400_000);
+    const rows: SampleRow[] = [];
+    for (let t = start.getTime(); t < end.getTime(); t += 60_000) {
+      rows.push({ ...row(new Date(t), 20 + ((t / 60_000) % 3)), node_id: 'probe-ke-bucket-01' });
+    }
+    const spikeAt = start.getTime() + 1000 * 60_000;
+    rows[1000] = { ...rows[1000]!, latency_ms: 900 };
+    await loadSamples(h.db, rows);
+    const query = { node_id: 'probe-ke-bucket-01', start: start.toISOString(), end: end.toISOString() };
+
+    const bucketed = (
+      await h.app.inject({ url: '/api/metrics', query: { ...query, max_points: '1000' } })
+    ).json();
+    expect(bucketed.bucket_seconds).toBe(300); // 4320 minutes / 1000 points → 5-minute buckets
+    expect(bucketed.data).toHaveLength(864);
+    const total = bucketed.data.reduce((n: number, p: { samples: number }) => n + p.samples, 0);
+    expect(total).toBe(4320);
+    const spike = bucketed.data.find((p: { time: string }) => Date.parse(p.time) === spikeAt);
+    expect(spike).toMatchObject({ latency_max_ms: 900, samples: 5 });
+    expect(spike.latency_min_ms).toBeLessThan(23);
+    expect(spike.latency_ms).toBeCloseTo((900 + 21 + 22 + 20 + 21) / 5, 0);
+
+    const raw = (await h.app.inject({ url: '/api/metrics', query })).json();
+    expect(raw.bucket_seconds).toBeUndefined();
+    expect(raw.data).toHaveLength(4320);
+    const short = (
+      await h.app.inject({
+        url: '/api/metrics',
+        query: { ...query, start: new Date(end.getTime() - 86_400_000).toISOString(), max_points: '2000' },
+      })
+    ).json();
+    expect(short.bucket_seconds).toBeUndefined();
+    expect(short.data).toHaveLength(1440);
+  });
+
   it('answers a missing node_id 400', async () => {
     expect((await h.app.inject({ url: '/api/metrics' })).statusCode).toBe(400);
   });
@@ -90,6 +127,7 @@ describe('GET /api/nodes and /api/status', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().nodes).toEqual([
       expect.objectContaining({ node_id: 'probe-gh-accra-01', country: 'GH' }),
+      expect.objectContaining({ node_id: 'probe-ke-bucket-01' }),
     ]);
   });
 

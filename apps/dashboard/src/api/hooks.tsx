@@ -46,9 +46,21 @@ export function useNodeDetail(id: string, range: RangeKey) {
   });
 }
 
+/**
+ * Raw ranges longer than MAX_POINTS minutes (more than a day) come back as min/avg/max per bucket: every sample
+ * is still read, but a chart never receives more points than it has pixels to draw them.
+ */
+const MAX_POINTS = 1500;
+
 const metricsFetch = (id: string, range: RangeKey, agg: Aggregation, signal: AbortSignal) =>
   apiFetch<MetricsResponse>('/api/metrics', {
-    params: { node_id: id, aggregation: agg, limit: 20_000, ...bounds(range) },
+    params: {
+      node_id: id,
+      aggregation: agg,
+      limit: 20_000,
+      ...(agg === 'raw' ? { max_points: MAX_POINTS } : {}),
+      ...bounds(range),
+    },
     signal,
   });
 

@@ -11,6 +11,8 @@ export interface ChartProps {
   label: string;
   yLabel?: string;
   testId?: string;
+  /** How many samples the points stand for (bucketed data), exposed as data-samples. */
+  samples?: number;
 }
 
 function cssVar(name: string): string {
@@ -21,7 +23,7 @@ function cssVar(name: string): string {
  * uPlot in a resizable box: canvas rendering keeps a week of minute data across many series fast.
  * The chart is rebuilt when series change, and only fed new data otherwise.
  */
-export function Chart({ data, series, bands, height = 240, label, yLabel, testId }: ChartProps) {
+export function Chart({ data, series, bands, height = 240, label, yLabel, testId, samples }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = JSON.stringify(series.map((s) => s.label)) + JSON.stringify(bands?.map((b) => b.series));
@@ -62,7 +64,13 @@ export function Chart({ data, series, bands, height = 240, label, yLabel, testId
   }, [data]);
 
   return (
-    <figure className="chart" aria-label={label} data-testid={testId} data-points={data[0].length}>
+    <figure
+      className="chart"
+      aria-label={label}
+      data-testid={testId}
+      data-points={data[0].length}
+      data-samples={samples ?? data[0].length}
+    >
       <div ref={box} role="img" aria-label={label} />
     </figure>
   );

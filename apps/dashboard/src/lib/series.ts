@@ -11,6 +11,10 @@ export interface TargetSeries {
   /** time, avg, min, max, p50, p95, loss, uptime */
   data: Columns;
   hasBands: boolean;
+  /** Whether p50/p95 are known (rollups) — bucketed raw data has only min/avg/max. */
+  hasPercentiles: boolean;
+  /** Samples behind the points (a bucket counts all of its samples). */
+  samples: number;
 }
 
 /** Splits a node's points per (check, target) into columns for the distribution chart. */
@@ -40,6 +44,8 @@ export function byTarget(points: readonly MetricPoint[]): TargetSeries[] {
       target: list[0]?.target ?? '',
       data: cols,
       hasBands: list.some((p) => p.latency_max_ms !== undefined && p.latency_max_ms !== null),
+      hasPercentiles: list.some((p) => p.latency_p95_ms !== undefined && p.latency_p95_ms !== null),
+      samples: list.reduce((n, p) => n + (p.samples ?? 1), 0),
     };
   });
 }

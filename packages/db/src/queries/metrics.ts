@@ -9,6 +9,8 @@ export interface MetricsFilter {
   target?: string;
   check?: string;
   limit: number;
+  /** Raw only: bucket seconds (≥ 60) to return min/avg/max per bucket instead of every sample. */
+  bucketSeconds?: number;
 }
 
 interface RawRow {
@@ -42,6 +44,17 @@ SELECT time, latency_ms, uptime_pct, packet_loss, target, "check", outlier FROM 
 WHERE ${FILTER} AND time >= $2 AND time < $3
 ORDER BY time, target, "check" LIMIT $6`;
 
+// Every sample in range is read; each bucket keeps its extremes, so a spike is never averaged away.
+const RAW_BUCKETED = `
+SELECT to_timestamp(floor(extract(epoch FROM time) / $7) * $7) AS bucket, target, "check",
+  count(*)::int AS samples, avg(latency_ms) AS latency_avg, min(latency_ms) AS latency_min,
+  max(latency_ms) AS latency_max, NULL::double precision AS latency_p50,
+  NULL::double precision AS latency_p95, avg(uptime_pct) AS uptime_pct,
+  avg(packet_loss) AS packet_loss, bool_or(outlier) AS outlier
+FROM samples
+WHERE ${FILTER} AND time >= $2 AND time < $3
+GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT $6`;
+
 const rollup = (table: string) => `
 SELECT bucket, target, "check", samples, latency_avg, latency_min, latency_max, latency_p50,
   latency_p95, uptime_pct, packet_loss FROM ${table}
@@ -53,6 +66,13 @@ const ROLLUP_SQL = { hourly: rollup('samples_hourly'), daily: rollup('samples_da
 /** Points for one node in [start, end), oldest first; rollups read the ETL-maintained tables. */
 export async function queryMetrics(sql: Sql, q: MetricsFilter): Promise<MetricPoint[]> {
   const params = [q.node_id, q.start, q.end, q.target ?? null, q.check ?? null, q.limit];
+  if (q.aggregation === 'raw' && q.bucketSeconds !== undefined) {
+    const { rows } = await sql.query<RollupRow & { outlier: boolean }>(RAW_BUCKETED, [
+      ...params,
+      q.bucketSeconds,
+    ]);
+    return rows.map((r) => ({ ...toPoint(r), outlier: r.outlier }));
+  }
   if (q.aggregation === 'raw') {
     const { rows } = await sql.query<RawRow>(RAW, params);
     return rows.map((r) => ({
@@ -66,7 +86,11 @@ export async function queryMetrics(sql: Sql, q: MetricsFilter): Promise<MetricPo
     }));
   }
   const { rows } = await sql.query<RollupRow>(ROLLUP_SQL[q.aggregation], params);
-  return rows.map((r) => ({
+  return rows.map(toPoint);
+}
+
+function toPoint(r: RollupRow): MetricPoint {
+  return {
     time: r.bucket.toISOString(),
     latency_ms: r.latency_avg,
     uptime_pct: r.uptime_pct,
@@ -78,5 +102,5 @@ export async function queryMetrics(sql: Sql, q: MetricsFilter): Promise<MetricPo
     latency_p50_ms: r.latency_p50,
     latency_p95_ms: r.latency_p95,
     samples: r.samples,
-  }));
+  };
 }

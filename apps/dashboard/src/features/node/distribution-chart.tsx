@@ -1,17 +1,28 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import { Chart } from '../../components/chart.tsx';
-import type { Aggregation } from '../../lib/filters.ts';
 import type { TargetSeries } from '../../lib/series.ts';
 
 /**
  * SmokePing-style latency distribution: a light min–max band, a darker p50–p95 band and the
- * average line (rollups); raw data shows the per-sample line.
+ * average line (rollups); raw data shows the per-sample line, or for long ranges the min–max
+ * band and average of every sample per time bucket (so no spike is averaged away).
  */
-export function DistributionChart({ series, agg }: { series: TargetSeries; agg: Aggregation }) {
-  const banded = series.hasBands && agg !== 'raw';
+export function DistributionChart({ series }: { series: TargetSeries }) {
+  const banded = series.hasBands;
   const spec = useMemo(() => {
     const [x, avg, min, max, p50, p95] = series.data;
+    if (banded && !series.hasPercentiles) {
+      return {
+        data: [x, max!, min!, avg!] as TargetSeries['data'],
+        series: [
+          { label: 'max', stroke: 'rgba(37,99,235,0.35)', width: 1, value: fmt },
+          { label: 'min', stroke: 'rgba(37,99,235,0.35)', width: 1, value: fmt },
+          { label: 'avg', stroke: '#2563eb', width: 1.5, value: fmt },
+        ] as uPlot.Series[],
+        bands: [{ series: [1, 2], fill: 'rgba(37,99,235,0.18)' }] as uPlot.Band[],
+      };
+    }
     if (!banded) {
       return {
         data: [x, avg!] as TargetSeries['data'],
@@ -42,6 +53,7 @@ export function DistributionChart({ series, agg }: { series: TargetSeries; agg: 
       yLabel="ms"
       label={`Latency distribution of ${series.key}`}
       testId="latency-chart"
+      samples={series.samples}
     />
   );
 }

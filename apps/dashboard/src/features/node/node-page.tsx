@@ -108,7 +108,13 @@ export function NodePage() {
           <h2>
             Latency · <span className="mono">{s.key}</span>
           </h2>
-          <DistributionChart series={s} agg={agg} />
+          {metrics.data?.bucket_seconds ? (
+            <p className="muted" data-testid="bucket-note">
+              {s.samples.toLocaleString()} raw samples, drawn as min–avg–max per{' '}
+              {metrics.data.bucket_seconds / 60} min
+            </p>
+          ) : null}
+          <DistributionChart series={s} />
           <LossChart series={s} />
         </section>
       ))}
