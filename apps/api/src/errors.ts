@@ -28,6 +28,7 @@ export const ErrorCatalogue = {
   FS_ERR_INTERNAL: { status: 500, title: 'Internal error' },
   FS_ERR_QUEUE_UNAVAILABLE: { status: 503, title: 'Queue unavailable' },
   FS_ERR_DB_UNAVAILABLE: { status: 503, title: 'Database unavailable' },
+  FS_ERR_QUERY_TIMEOUT: { status: 503, title: 'Query took longer than the statement timeout' },
   FS_ERR_SHUTTING_DOWN: { status: 503, title: 'Shutting down' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -21,6 +21,21 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: 'FS_ERR_RATE_LIMITED',
 };
 
+/** PostgreSQL (SQLSTATE) and socket errors of a read: a timeout or an unreachable database. */
+function databaseError(code: string | undefined): ((cause: Error) => ApiError) | undefined {
+  if (code === '57014')
+    return (cause) =>
+      new ApiError(
+        'FS_ERR_QUERY_TIMEOUT',
+        'the query was cancelled by the statement timeout: narrow the time range or use hourly or daily aggregation',
+        {},
+        { cause },
+      );
+  if (code && (/^(08|57P)/.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET'))
+    return (cause) => new ApiError('FS_ERR_DB_UNAVAILABLE', undefined, { retryAfter: 5 }, { cause });
+  return undefined;
+}
+
 /** Maps any thrown error to a coded ApiError; unknown errors become a 500 that hides internals. */
 export function toApiError(error: FastifyError | Error): ApiError {
   if (error instanceof ApiError) return error;
@@ -34,6 +49,8 @@ export function toApiError(error: FastifyError | Error): ApiError {
       errors,
     });
   }
+  const database = databaseError(fe.code);
+  if (database) return database(error);
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return new ApiError(mapped, undefined, {}, { cause: error });
   const status = fe.statusCode ?? 500;

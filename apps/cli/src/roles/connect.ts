@@ -22,6 +22,7 @@ export async function connect(
   const db = await openPostgres({
     connectionString: config.databaseUrl,
     max: config.dbPoolMax,
+    statementTimeoutMs: role === 'api' ? config.statementTimeoutMs.api : config.statementTimeoutMs.etl,
     applicationName: `fiberstack-${role}`,
   });
   try {

@@ -6,6 +6,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface ProductionConfig {
   readonly databaseUrl: string;
   readonly dbPoolMax: number;
+  /**
+   * statement_timeout per role: the API's reads (DB_STATEMENT_TIMEOUT_API_MS, default 5 s) are
+   * cut short so one huge range cannot hold a connection; the ETL's batch inserts get longer.
+   */
+  readonly statementTimeoutMs: { readonly api: number; readonly etl: number };
   /** Unset: the queue is the inbox table in PostgreSQL (one-database mode). */
   readonly redisUrl: string | undefined;
   readonly queue: {
@@ -51,6 +56,10 @@ export function loadProductionConfig(env: Env): ProductionConfig {
   const config: ProductionConfig = {
     databaseUrl,
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 200),
+    statementTimeoutMs: {
+      api: int('DB_STATEMENT_TIMEOUT_API_MS', 5_000, 100, 600_000),
+      etl: int('DB_STATEMENT_TIMEOUT_ETL_MS', 60_000, 1_000, 3_600_000),
+    },
     redisUrl,
     queue: {
       stream: env.QUEUE_STREAM || 'fiberstack:samples',
