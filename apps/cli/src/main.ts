@@ -1,9 +1,11 @@
 import { CliError } from './cli-error.ts';
 import { apiCommand } from './commands/api.command.ts';
+import { backupCommand } from './commands/backup.command.ts';
 import { etlCommand } from './commands/etl.command.ts';
 import { keysCommand } from './commands/keys.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { probeCommand } from './commands/probe.command.ts';
+import { restoreCommand } from './commands/restore.command.ts';
 import { upCommand } from './commands/up.command.ts';
 import { USAGE } from './usage.ts';
 
@@ -14,6 +16,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   migrate: migrateCommand,
   keys: keysCommand,
   probe: probeCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 /** Runs one fiberstack command and returns its exit code. */

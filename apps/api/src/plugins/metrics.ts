@@ -55,7 +55,7 @@ export function createMetrics(registry: Registry = new Registry()): ApiMetrics {
   };
 }
 
-/** fiberstack_queue_depth, read from queue.stats() at scrape time. */
+/** fiberstack_queue_depth and fiberstack_queue_pending, read from queue.stats() at scrape time. */
 export function registerQueueDepth(registry: Registry, queue: Queue): void {
   if (registry.getSingleMetric('fiberstack_queue_depth')) return;
   new Gauge({
@@ -65,6 +65,18 @@ export function registerQueueDepth(registry: Registry, queue: Queue): void {
     async collect() {
       try {
         this.set((await queue.stats()).depth);
+      } catch {
+        this.set(Number.NaN);
+      }
+    },
+  });
+  new Gauge({
+    name: 'fiberstack_queue_pending',
+    help: 'Entries delivered to a worker and not yet acknowledged',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set((await queue.stats()).pending);
       } catch {
         this.set(Number.NaN);
       }

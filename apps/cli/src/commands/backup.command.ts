@@ -118,7 +118,7 @@ export async function backupCommand(args: string[]): Promise<number> {
     args,
     options: {
       dir: { type: 'string', default: env.BACKUP_DIR || './backups' },
-      keep: { type: 'string', default: env.BACKUP_KEEP || '7' },
+      keep: { type: 'string', default: env.BACKUP_KEEP || '14' },
       'upload-cmd': { type: 'string', default: env.BACKUP_UPLOAD_CMD || '' },
     },
   });

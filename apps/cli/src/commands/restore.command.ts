@@ -93,9 +93,40 @@ async function replaceSchema(file: string, target: PgTarget): Promise<void> {
   if (p.code !== 0) throw new CliError(`restore failed and was rolled back: ${p.stderr.slice(-2000)}`, 1);
 }
 
+/** PostgreSQL's error code for "database does not exist". */
+const NO_SUCH_DATABASE = '3D000';
+
+/**
+ * Connects to the target database; when it does not exist (dropped, or a new server), creates it
+ * from the server's `postgres` database first, so that a lost database can be restored directly.
+ */
+async function openOrCreate(
+  databaseUrl: string,
+  database: string,
+): Promise<Awaited<ReturnType<typeof openPostgres>>> {
+  const open = (connectionString: string) =>
+    openPostgres({ connectionString, max: 1, applicationName: 'fiberstack-restore' });
+  try {
+    return await open(databaseUrl);
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== NO_SUCH_DATABASE) throw err;
+  }
+  const maintenance = new URL(databaseUrl);
+  maintenance.pathname = '/postgres';
+  const admin = await open(maintenance.toString());
+  try {
+    await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.close();
+  }
+  process.stdout.write(`Database "${database}" did not exist: created it.\n`);
+  return open(databaseUrl);
+}
+
 /**
  * `fiberstack restore <file> --yes`: replaces the database's public schema (DATABASE_URL or DB_*)
  * with a `fiberstack backup` dump in one transaction, then applies migrations newer than the dump.
+ * A database that no longer exists is created first (the role needs CREATEDB for that).
  * Dumps of a TimescaleDB database are restored between timescaledb_pre_restore() and
  * timescaledb_post_restore(), into an empty database (docs/operations.md, "Restore drill").
  */
@@ -121,11 +152,7 @@ export async function restoreCommand(args: string[]): Promise<number> {
 
   const listing = await runPgTool(pgTool('pg_restore'), ['--list', file], target.env);
   const timescale = /\bEXTENSION - timescaledb\b/.test(listing);
-  const db = await openPostgres({
-    connectionString: databaseUrl,
-    max: 1,
-    applicationName: 'fiberstack-restore',
-  });
+  const db = await openOrCreate(databaseUrl, target.database);
   const started = Date.now();
   try {
     const restoreArgs = ['--no-owner', '--no-password', '--exit-on-error', `--dbname=${target.url}`];
