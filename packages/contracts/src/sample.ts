@@ -44,7 +44,8 @@ export type HttpTimings = Static<typeof HttpTimings>;
 export const Labels = Type.Record(
   Type.String({ pattern: LABEL_KEY_PATTERN }),
   Type.String({ maxLength: Limits.labelValueChars, pattern: PLAIN_TEXT_PATTERN }),
-  { maxProperties: Limits.labelsPerSample },
+  // Without additionalProperties: false, a key outside the pattern would pass with any value.
+  { maxProperties: Limits.labelsPerSample, additionalProperties: false },
 );
 
 /**

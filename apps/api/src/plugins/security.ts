@@ -1,23 +1,34 @@
 import cors from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-/** Security headers on every response; the served docs get a CSP that lets Swagger UI run. */
+function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  const docs = request.url === '/docs' || request.url.startsWith('/docs/');
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  reply.header('cross-origin-resource-policy', 'same-origin');
+  reply.header('permissions-policy', 'geolocation=(), camera=(), microphone=()');
+  reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  reply.header('content-security-policy', docs ? DOCS_CSP : API_CSP);
+}
+
+/**
+ * Security headers on every response; the served docs get a CSP that lets Swagger UI run. Set
+ * on request too, so hijacked responses (the /api/live event stream) carry them; onSend sets
+ * them again for answers produced before onRequest ran (unparsable requests).
+ */
 export function registerSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    securityHeaders(request, reply);
+  });
   app.addHook('onSend', async (request, reply, payload) => {
-    const docs = request.url === '/docs' || request.url.startsWith('/docs/');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('permissions-policy', 'geolocation=(), camera=(), microphone=()');
-    reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    reply.header('content-security-policy', docs ? DOCS_CSP : API_CSP);
+    securityHeaders(request, reply);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
   });
