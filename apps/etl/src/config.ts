@@ -3,8 +3,13 @@ import { Limits } from '@fiberstack/contracts';
 export interface EtlConfig {
   /** Consumer name; unique per worker (leases and Redis pending entries belong to it). */
   readonly consumer: string;
-  /** Entries read per batch. */
+  /** Most entries read per batch. */
   readonly batchSize: number;
+  /**
+   * Samples one batch aims for (one transaction): an entry holds 1 to 1000 samples, so the
+   * worker reads about batchSamples ÷ (samples per entry seen so far) entries, at most batchSize.
+   */
+  readonly batchSamples: number;
   /** How long one read waits for entries. */
   readonly blockMs: number;
   /** Samples older than now − maxPastMs are rejected. */
@@ -16,6 +21,12 @@ export interface EtlConfig {
   readonly backoffMaxMs: number;
   /** stop() gives the in-flight batch this long to commit before abandoning it (redelivered). */
   readonly stopTimeoutMs: number;
+  /**
+   * Test hook (ETL_DEBUG_PAUSE_AFTER_COMMIT_MS, default 0 = off): sleep this long after the
+   * database commit and before the queue ack, so reliability tests can kill a worker in that
+   * window (test/reliability/r2-etl-sigkill.int.test.ts). Never set it in production.
+   */
+  readonly debugPauseAfterCommitMs: number;
   readonly outlier: { readonly window: number; readonly minSamples: number; readonly maxSeries: number };
   readonly scheduler: {
     readonly rollupIntervalMs: number;
@@ -45,12 +56,14 @@ export function loadEtlConfig(env: Env = process.env): EtlConfig {
   const config: EtlConfig = {
     consumer,
     batchSize: int('ETL_BATCH_SIZE', 500, 1, 10_000),
+    batchSamples: int('ETL_BATCH_SAMPLES', 10_000, 1, 1_000_000),
     blockMs: int('ETL_BLOCK_MS', 1000, 0, 60_000),
     maxPastMs: int('ETL_MAX_PAST_S', Limits.maxBackfillMs / 1000, 60, 366 * 86_400) * 1000,
     maxFutureMs: int('ETL_MAX_FUTURE_S', Limits.futureSkewMs / 1000, 0, 86_400) * 1000,
     backoffMinMs: int('ETL_BACKOFF_MIN_MS', 250, 1, 60_000),
     backoffMaxMs: int('ETL_BACKOFF_MAX_MS', 30_000, 1, 600_000),
     stopTimeoutMs: int('ETL_STOP_TIMEOUT_MS', 30_000, 0, 600_000),
+    debugPauseAfterCommitMs: int('ETL_DEBUG_PAUSE_AFTER_COMMIT_MS', 0, 0, 60_000),
     outlier: {
       window: int('ETL_OUTLIER_WINDOW', 30, 5, 1000),
       minSamples: int('ETL_OUTLIER_MIN_SAMPLES', 10, 3, 1000),

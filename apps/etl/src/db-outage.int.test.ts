@@ -1,6 +1,6 @@
 import { type Db, openPostgres } from '@fiberstack/db';
-import { createEmbeddedQueue, type Queue } from '@fiberstack/queue';
-import { createTestDatabase, type TestDatabase } from '@fiberstack/testing';
+import { createEmbeddedQueue, createRedisStreamsQueue, type Queue } from '@fiberstack/queue';
+import { createTestDatabase, startRedisServer, type TestDatabase } from '@fiberstack/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureLogger, entry, sample, testConfig } from './test-support/fixtures.ts';
 import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy.ts';
@@ -92,5 +92,44 @@ describe('etl worker during a PostgreSQL outage', () => {
     expect(await running).toMatchObject({ outcome: 'abandoned', inserted: 0 });
     expect(await count(testDb.db, 'queue_inbox')).toBe(1);
     expect(await count(testDb.db, 'queue_dead_letter')).toBe(0);
+  });
+});
+
+/** Redis Streams: other consumers must not reclaim (and count a delivery of) a batch under retry. */
+describe('etl worker on Redis Streams during a PostgreSQL outage', () => {
+  it('keeps its retried batch: an idle consumer reclaims nothing, the entry is never dead-lettered', async () => {
+    const testDb = await createTestDatabase();
+    const proxy = await startTcpProxy('127.0.0.1', Number(new URL(testDb.url).port || 5432));
+    const url = new URL(testDb.url);
+    url.host = `127.0.0.1:${proxy.port}`;
+    const workerDb = await openPostgres({ connectionString: url.toString(), max: 2 });
+    const redis = await startRedisServer();
+    const options = { url: redis.url, claimIdleMs: 200, claimIntervalMs: 0, deadLetterAfter: 2 };
+    const queue = createRedisStreamsQueue(options);
+    const idle = createRedisStreamsQueue(options);
+    try {
+      const { logger, lines } = captureLogger();
+      const worker = createEtlWorker({ db: workerDb, queue, logger }, testConfig());
+      await queue.append(entry([sample()]));
+      await proxy.down();
+      const running = worker.runOnce();
+      await until(() => lines.some((l) => l.msg === 'etl batch failed; retrying'));
+      // Well past claimIdleMs, again and again: the retried entry stays with its worker.
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        expect(await idle.read({ consumer: 'idle', max: 10, blockMs: 0 })).toEqual([]);
+      }
+      await proxy.up();
+      expect(await running).toMatchObject({ outcome: 'committed', inserted: 1, dead_lettered: 0 });
+      expect(await queue.stats()).toMatchObject({ depth: 0, pending: 0, dead_letter: 0 });
+      await worker.stop();
+    } finally {
+      await idle.close();
+      await queue.close();
+      await redis.stop();
+      await workerDb.close();
+      await proxy.close();
+      await testDb.drop();
+    }
   });
 });

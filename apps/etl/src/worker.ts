@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { backoffDelay, sleep } from './backoff.ts';
 import type { EtlConfig } from './config.ts';
 import { planBatch } from './consume/plan-batch.ts';
-import { commitBatch, settleAfterCommit } from './load/samples.loader.ts';
+import { commitBatch, type LoadOutcome, settleAfterCommit } from './load/samples.loader.ts';
 import { createEtlMetrics } from './metrics.ts';
 import { OutlierDetector } from './steps/outlier.ts';
 
@@ -45,6 +45,9 @@ export interface EtlWorker {
   runOnce(): Promise<BatchResult>;
 }
 
+/** A retried call's value and attempt count; null when abandoned at shutdown. */
+type Attempted<T> = { value: T; attempts: number } | null;
+
 const EMPTY: Omit<BatchResult, 'duration_ms'> = {
   outcome: 'empty',
   entries: 0,
@@ -68,6 +71,11 @@ export function createEtlWorker(deps: EtlDeps, config: EtlConfig): EtlWorker {
   const log = deps.logger.child({ component: 'etl-worker', consumer: config.consumer });
   const metrics = createEtlMetrics(deps.metrics);
   const outliers = new OutlierDetector(config.outlier);
+  // Moving average of samples per entry: sizes reads so a batch holds about batchSamples samples.
+  // Starts at the largest entry (1000 samples) so the first read is never oversized.
+  let samplesPerEntry = 1000;
+  const readCount = () =>
+    Math.max(1, Math.min(config.batchSize, Math.floor(config.batchSamples / samplesPerEntry)));
   const idle = new AbortController();
   const force = new AbortController();
   let stopping = false;
@@ -75,10 +83,7 @@ export function createEtlWorker(deps: EtlDeps, config: EtlConfig): EtlWorker {
   let stopped: Promise<void> | null = null;
   let current: Promise<BatchResult> = Promise.resolve({ ...EMPTY, duration_ms: 0 });
 
-  async function retry<T>(
-    what: string,
-    fn: () => Promise<T>,
-  ): Promise<{ value: T; attempts: number } | null> {
+  async function retry<T>(what: string, fn: () => Promise<T>, onFailure?: () => void): Promise<Attempted<T>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return { value: await fn(), attempts: attempt };
@@ -87,6 +92,7 @@ export function createEtlWorker(deps: EtlDeps, config: EtlConfig): EtlWorker {
           log.error({ err, attempt }, 'etl batch abandoned at shutdown; it stays unacked');
           return null;
         }
+        onFailure?.();
         const delay_ms = backoffDelay(attempt, config.backoffMinMs, config.backoffMaxMs);
         log.warn({ err, attempt, delay_ms, what }, 'etl batch failed; retrying');
         await sleep(delay_ms, force.signal);
@@ -100,7 +106,7 @@ export function createEtlWorker(deps: EtlDeps, config: EtlConfig): EtlWorker {
     if (stopping) return { ...EMPTY, duration_ms: 0 };
     const deliveries = await queue.read({
       consumer: config.consumer,
-      max: config.batchSize,
+      max: readCount(),
       blockMs: config.blockMs,
     });
     if (deliveries.length === 0) return { ...EMPTY, duration_ms: elapsed() };
@@ -110,6 +116,7 @@ export function createEtlWorker(deps: EtlDeps, config: EtlConfig): EtlWorker {
       { now: Date.now(), maxPastMs: config.maxPastMs, maxFutureMs: config.maxFutureMs },
       outliers,
     );
+    samplesPerEntry = (samplesPerEntry + Math.max(1, plan.samples / deliveries.length)) / 2;
     for (const item of plan.deferred) {
       log.warn(
         { id: item.delivery.id, deliveries: item.delivery.deliveries, reason: item.reason },
@@ -124,8 +131,27 @@ export function createEtlWorker(deps: EtlDeps, config: EtlConfig): EtlWorker {
       dead_lettered: plan.deadLetters.length,
       deferred: plan.deferred.length,
     };
-    const committed = await retry('commit', () => commitBatch(db, queue, plan));
-    const settled = committed && (await retry('settle', () => settleAfterCommit(queue, plan)));
+    // While this batch is retried (database or queue outage), keep its entries ours: otherwise
+    // every idle worker would reclaim them in turn, each reclaim counting a delivery, until a
+    // valid entry reached the dead-letter limit during a mere outage.
+    let release: (() => void) | undefined;
+    const holdIds = [...plan.ack, ...plan.deadLetters.map((item) => item.delivery.id)];
+    const hold = () => {
+      release ??= queue.hold?.(config.consumer, holdIds);
+    };
+    let committed: Attempted<LoadOutcome>;
+    let settled: Attempted<void> | false;
+    try {
+      committed = await retry('commit', () => commitBatch(db, queue, plan), hold);
+      if (committed && config.debugPauseAfterCommitMs > 0 && plan.ack.length > 0) {
+        // Test hook only (see EtlConfig.debugPauseAfterCommitMs): committed, not yet acked.
+        log.warn({ entries: plan.ack.length }, 'etl debug pause after commit');
+        await sleep(config.debugPauseAfterCommitMs);
+      }
+      settled = committed && (await retry('settle', () => settleAfterCommit(queue, plan), hold));
+    } finally {
+      release?.();
+    }
     if (!committed || !settled) {
       const result: BatchResult = {
         ...base,

@@ -43,6 +43,12 @@ export interface Queue {
   /** A consumer first gets its own unacked entries, then new ones, then reclaimed idle ones. */
   read(options: ReadOptions): Promise<Delivery[]>;
   ack(ids: readonly string[], tx?: Sql): Promise<void>;
+  /**
+   * Keeps deliveries this consumer still works on (e.g. a batch retried through a database
+   * outage) from being handed to another consumer as idle, without counting a delivery.
+   * Returns the function that ends the hold. Queues without idle reclaim may omit it.
+   */
+  hold?(consumer: string, ids: readonly string[]): () => void;
   /** Moves one delivery to the dead-letter store with its reason, and acks it. */
   deadLetter(delivery: Delivery, reason: string, tx?: Sql): Promise<void>;
   /** Records invalid samples in the error stream. */

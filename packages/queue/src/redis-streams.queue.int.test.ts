@@ -114,6 +114,22 @@ describe('redis streams queue', () => {
     expect((await other.stats()).pending).toBe(0);
   });
 
+  it('hold keeps a live consumer’s entries from being reclaimed, without counting deliveries', async () => {
+    const opts = { claimIdleMs: 300, claimIntervalMs: 0 };
+    const owner = queue(opts, 'hold:');
+    const id = await owner.append(entry('m1'));
+    expect(ids(await owner.read({ consumer: 'a', max: 10, blockMs: 50 }))).toEqual([id]);
+    const release = owner.hold('a', [id]);
+    const other = queue(opts, 'hold:');
+    await sleep(900); // three times claimIdleMs
+    expect(await other.read({ consumer: 'b', max: 10, blockMs: 50 })).toEqual([]);
+    release();
+    await sleep(400);
+    const got = await other.read({ consumer: 'b', max: 10, blockMs: 50 });
+    // Reclaimed once the hold ended: its second delivery, the held time not counted.
+    expect(got).toMatchObject([{ id, deliveries: 2 }]);
+  });
+
   it('gives a restarted consumer its own pending entries first', async () => {
     const before = queue({}, 'restart:');
     const first = await before.append(entry('m1'));

@@ -36,6 +36,7 @@ export interface RedisStreamsQueueOptions {
 }
 
 export type RedisStreamsQueue = Queue & {
+  hold(consumer: string, ids: readonly string[]): () => void;
   /** True while the stream length is at or above the high-water mark. */
   highWater(): Promise<boolean>;
   readonly deadLetterAfter: number;
@@ -146,6 +147,20 @@ export function createRedisStreamsQueue(options: RedisStreamsQueueOptions): Redi
             .xdel(keys.stream, ...ids),
         );
       }),
+
+    hold(consumer: string, ids: readonly string[]): () => void {
+      if (ids.length === 0) return () => {};
+      // XCLAIM … JUSTID by the owner resets the entries' idle time without incrementing their
+      // delivery count, so XAUTOCLAIM never takes them while the owner is alive and retrying.
+      const touch = () => {
+        main.xclaim(keys.stream, group, consumer, 0, ...ids, 'JUSTID').catch(() => {
+          // Redis unreachable: the next tick tries again; the entries stay pending either way.
+        });
+      };
+      const timer = setInterval(touch, Math.max(10, Math.floor(claimIdleMs / 3)));
+      timer.unref();
+      return () => clearInterval(timer);
+    },
 
     deadLetter: (delivery: Delivery, reason: string) =>
       run('deadLetter', async () => {

@@ -20,6 +20,7 @@ export {
   pushLatencyCounts,
   sumApiMetric,
   sumLogField,
+  sumMetric,
   verdict,
   waitForLine,
   waitReclaimed,

@@ -85,11 +85,16 @@ export async function waitReclaimed(
 }
 
 /** Sums a Prometheus counter (every label set, or those whose line includes `match`) over the APIs. */
-export async function sumApiMetric(topology: Topology, name: string, match = ''): Promise<number> {
+export function sumApiMetric(topology: Topology, name: string, match = ''): Promise<number> {
+  return sumMetric(topology.apis, name, match);
+}
+
+/** Sums a metric over the /metrics pages of running role processes (APIs or ETLs). */
+export async function sumMetric(roles: readonly RoleProcess[], name: string, match = ''): Promise<number> {
   let sum = 0;
-  for (const api of topology.apis) {
-    if (!api.running) continue;
-    const text = await fetch(`http://127.0.0.1:${api.port}/metrics`).then((r) => r.text());
+  for (const role of roles) {
+    if (!role.running) continue;
+    const text = await fetch(`http://127.0.0.1:${role.port}/metrics`).then((r) => r.text());
     for (const line of text.split('\n')) {
       if (!(line.startsWith(`${name} `) || line.startsWith(`${name}{`))) continue;
       if (match && !line.includes(match)) continue;
