@@ -24,6 +24,7 @@ import { pushRoute } from './routes/push.route.ts';
 import { regionsRoute } from './routes/regions.route.ts';
 import { staticRoutes } from './routes/static.route.ts';
 import { statusRoute } from './routes/status.route.ts';
+import { createKeyCache } from './services/key-cache.ts';
 
 /**
  * The API as a Fastify instance, ready for `inject` or `listen` (the caller listens).
@@ -60,11 +61,12 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   registerHttpMetrics(app as unknown as FastifyInstance, metrics);
 
   healthRoutes(app, deps);
-  pushRoute(app, deps, config, metrics);
+  const keyCache = createKeyCache(deps.db, { ...config.keyCache, maxEntries: 100_000 });
+  pushRoute(app, deps, config, metrics, keyCache);
   metricsRoute(app, deps);
   nodesRoute(app, deps);
   statusRoute(app, deps);
-  keysRoutes(app, deps);
+  keysRoutes(app, deps, keyCache);
   fleetRoutes(app, deps);
   regionsRoute(app, deps);
   eventsRoute(app, deps);

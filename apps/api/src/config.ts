@@ -14,6 +14,8 @@ const Env = Type.Object({
   RATE_LIMIT_PUSH_PER_MIN: Type.Integer({ minimum: 1, default: 100 }),
   RATE_LIMIT_READ_PER_MIN: Type.Integer({ minimum: 1, default: 1000 }),
   RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
+  API_KEY_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000 }),
+  API_KEY_STALE_IF_ERROR_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 3_600_000 }),
 });
 
 export interface ApiConfig {
@@ -32,6 +34,12 @@ export interface ApiConfig {
     readonly pushPerMinute: number;
     /** Requests per minute per client IP on every other route. */
     readonly readPerMinute: number;
+  };
+  readonly keyCache: {
+    /** A verified probe key is trusted this long before the database is asked again. */
+    readonly ttlMs: number;
+    /** While PostgreSQL is unreachable, keys verified within this long keep pushing. */
+    readonly staleIfErrorMs: number;
   };
 }
 
@@ -69,6 +77,10 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
       enabled: value.RATE_LIMIT_ENABLED,
       pushPerMinute: value.RATE_LIMIT_PUSH_PER_MIN,
       readPerMinute: value.RATE_LIMIT_READ_PER_MIN,
+    }),
+    keyCache: Object.freeze({
+      ttlMs: value.API_KEY_CACHE_TTL_MS,
+      staleIfErrorMs: value.API_KEY_STALE_IF_ERROR_MS,
     }),
   });
 }

@@ -7,12 +7,13 @@ import { ApiError } from '../errors.ts';
 import type { App } from '../fastify-types.ts';
 import { adminAuth } from '../services/admin-auth.ts';
 import { generateApiKey, hashApiKey } from '../services/api-keys.ts';
+import type { KeyCache } from '../services/key-cache.ts';
 
 const KeyId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }) });
 const auth = { 401: Problem };
 
 /** Admin: create (the secret is shown once), list and revoke per-probe API keys. */
-export function keysRoutes(app: App, deps: ApiDeps): void {
+export function keysRoutes(app: App, deps: ApiDeps, keyCache: KeyCache): void {
   const onRequest = adminAuth(deps.adminToken);
   const security = [{ adminToken: [] }];
 
@@ -80,6 +81,7 @@ export function keysRoutes(app: App, deps: ApiDeps): void {
     async (request, reply) => {
       if (!(await revokeApiKey(deps.db, request.params.id)))
         throw new ApiError('FS_ERR_KEY_NOT_FOUND', 'no active key with this id');
+      keyCache.clear(); // effective at once on this replica; others within API_KEY_CACHE_TTL_MS
       request.log.info({ key_id: request.params.id }, 'api key revoked');
       return reply.code(204).send(null);
     },

@@ -16,6 +16,7 @@ import { ApiError } from '../errors.ts';
 import type { App } from '../fastify-types.ts';
 import type { ApiMetrics } from '../plugins/metrics.ts';
 import { pushRateLimit } from '../plugins/rate-limit.ts';
+import type { KeyCache } from '../services/key-cache.ts';
 import { probeAuth } from '../services/probe-auth.ts';
 import {
   envelopeErrors,
@@ -32,7 +33,13 @@ const problems = { 400: Problem, 401: Problem, 403: Problem, 413: Problem, 415: 
  * Structure/type errors → 400, range and timestamp-policy errors → 422, another node → 403.
  * 202 is sent only after queue.append resolved (the entry is durable).
  */
-export function pushRoute(app: App, deps: ApiDeps, config: ApiConfig, metrics: ApiMetrics): void {
+export function pushRoute(
+  app: App,
+  deps: ApiDeps,
+  config: ApiConfig,
+  metrics: ApiMetrics,
+  keys: KeyCache,
+): void {
   const now = deps.now ?? Date.now;
 
   async function enqueue(samples: Sample[], dropped: number | undefined): Promise<string> {
@@ -74,7 +81,7 @@ export function pushRoute(app: App, deps: ApiDeps, config: ApiConfig, metrics: A
       // Validated per sample in the handler (see above).
       validatorCompiler: () => (value: unknown) => ({ value }),
       config: { rateLimit: pushRateLimit(config.rateLimit) },
-      onRequest: probeAuth(deps),
+      onRequest: probeAuth(deps, keys),
     },
     async (request, reply) => {
       const ctx = { nodeId: request.nodeId, now: now() };
