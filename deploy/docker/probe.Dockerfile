@@ -37,5 +37,5 @@ VOLUME ["/var/lib/fiberstack-probe"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const s=require('fs').statSync('/var/lib/fiberstack-probe/heartbeat');process.exit(Date.now()-s.mtimeMs<90000?0:1)"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/opt/fiberstack/fiberstack-probe.mjs"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--lite-mode", "/opt/fiberstack/fiberstack-probe.mjs"]
 CMD []

@@ -22,6 +22,10 @@ await build({
   target: 'node20',
   outfile,
   legalComments: 'linked',
+  // Smaller source text and bytecode in the probe's heap (≈ 0.5 MB less RSS); names are kept
+  // so logged errors still read.
+  minify: true,
+  keepNames: true,
   // CommonJS dependencies (pino, prom-client) call require(): give the ESM bundle one.
   banner: {
     js: "import { createRequire as __fsCreateRequire } from 'node:module';\nconst require = __fsCreateRequire(import.meta.url);",

@@ -37,7 +37,7 @@ targets:
   - { kind: icmp, target: 127.0.0.1, timeout_ms: 200, options: { count: 2, interval_ms: 50 } }
   - { kind: http, target: "http://127.0.0.1:${sitePort}/", timeout_ms: 500 }
 buffer: { dir: ${join(dir, 'buf')} }
-push: { backoff_base_ms: 50, backoff_cap_ms: 100 }
+push: { backoff_base_ms: 50, backoff_cap_ms: 100, linger_ms: 0 }
 metrics_listen: "127.0.0.1:0"
 `;
 
@@ -59,7 +59,7 @@ describe('agent', () => {
     agent = await Agent.create(config, log);
     await agent.start();
     await new Promise((r) => setTimeout(r, 1500));
-    const metrics = await agent.metrics.registry.metrics();
+    const metrics = await agent.metrics!.registry.metrics();
     await agent.stop();
     await receiver.close();
 

@@ -5,15 +5,17 @@ import { DiskBuffer } from './buffer/disk-buffer.ts';
 import type { Target } from './checks/check.types.ts';
 import { checkFor } from './checks/registry.ts';
 import type { ProbeConfig } from './config.ts';
-import { ProbeMetrics } from './probe-metrics.ts';
+import { ProbeMetrics, type RoundCounts, roundKey } from './probe-metrics.ts';
 import { PushClient } from './push/push-client.ts';
 import { Pusher } from './push/pusher.ts';
 import { buildSample } from './sample-builder.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { SeqStore } from './seq-store.ts';
-import { warmUp } from './warmup.ts';
+import { warmUp, warmUpNeeds } from './warmup.ts';
 
 const HOUSEKEEPING_MS = 15_000;
+/** On SIGTERM, how long the pusher may keep draining the buffer while the API answers. */
+const STOP_FLUSH_MS = 5_000;
 
 /**
  * The running probe: scheduler → checks → samples → durable buffer → pusher → API.
@@ -25,6 +27,11 @@ export class Agent {
   private scheduler: Scheduler | undefined;
   private housekeeping: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Samples produced (one per finished round) and rounds cut short by stop() (no sample). */
+  private readonly counts = { samples_total: 0, rounds_aborted_total: 0 };
+  private readonly roundCounts: RoundCounts = { rounds: new Map(), skipped: new Map() };
+  /** Self-metrics, only with metrics_listen (see probe-metrics.ts). */
+  metrics: ProbeMetrics | undefined;
 
   private constructor(
     private readonly config: ProbeConfig,
@@ -33,7 +40,6 @@ export class Agent {
     private readonly seq: SeqStore,
     private readonly client: PushClient,
     private readonly pusher: Pusher,
-    readonly metrics: ProbeMetrics,
   ) {}
 
   static async create(config: ProbeConfig, log: Logger): Promise<Agent> {
@@ -62,27 +68,34 @@ export class Agent {
         maxRatePerS: p.max_rate_per_s,
         backoffBaseMs: p.backoff_base_ms,
         backoffCapMs: p.backoff_cap_ms,
+        lingerMs: p.linger_ms,
       },
       withComponent(log, 'push'),
     );
-    const metrics = new ProbeMetrics({ buffer: () => buffer.stats(), pusher: () => pusher.stats });
-    return new Agent(config, log, buffer, seq, client, pusher, metrics);
+    return new Agent(config, log, buffer, seq, client, pusher);
   }
 
   async start(): Promise<void> {
     const stats = this.buffer.stats();
     this.log.info({ ...stats, targets: this.config.targets.length }, 'probe starting');
-    await warmUp();
+    await warmUp(warmUpNeeds(this.config));
     this.pusher.start();
     this.scheduler = new Scheduler(this.config.targets, (t, signal, at) => this.round(t, signal, at), {
       concurrency: this.config.concurrency,
-      onSkip: (t) => this.metrics.skipped.inc({ check: t.kind }),
+      onSkip: (t) => bump(this.roundCounts.skipped, t.kind),
     });
     this.scheduler.start();
     this.housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
     await this.housekeep();
     const listen = this.config.metrics_listen;
-    if (listen) await this.metrics.listen(listen.host, listen.port);
+    if (listen) {
+      this.metrics = await ProbeMetrics.create({
+        buffer: () => this.buffer.stats(),
+        pusher: () => this.pusher.stats,
+        counts: this.roundCounts,
+      });
+      await this.metrics.listen(listen.host, listen.port);
+    }
     this.log.info({ metrics_listen: listen }, 'probe started');
   }
 
@@ -90,14 +103,20 @@ export class Agent {
     const result = await checkFor(target.kind).run(target, signal);
     if (signal.aborted && !result.ok && result.error === 'timeout') {
       // Aborted by stop(): no sample. A round that hit its budget still records the timeout.
-      if (this.stopping) return;
+      if (this.stopping) {
+        this.counts.rounds_aborted_total++;
+        return;
+      }
     }
     const seq = await this.seq.take(`${target.kind} ${target.series}`);
     const sample = buildSample(this.config.node, target, result, startedAt, seq);
-    this.metrics.rounds.inc({ check: target.kind, outcome: result.ok ? 'ok' : 'fail' });
+    bump(this.roundCounts.rounds, roundKey(target.kind, result.ok ? 'ok' : 'fail'));
     if (!result.ok) this.log.debug({ target: target.name, error: result.error }, 'check failed');
+    this.counts.samples_total++;
     try {
       await this.buffer.append([sample]);
+      // Written and fdatasync'ed: from here on the sample survives kill -9 and power loss.
+      this.log.debug({ check: sample.check, target: sample.target, seq }, 'sample buffered');
       this.pusher.notify();
     } catch (err) {
       this.log.error({ err, target: target.name }, 'cannot buffer sample');
@@ -120,12 +139,16 @@ export class Agent {
     this.stopping ??= (async () => {
       clearInterval(this.housekeeping);
       await this.scheduler?.stop();
-      await this.pusher.stop();
+      await this.pusher.stop({ flushMs: STOP_FLUSH_MS });
       await this.buffer.close();
       this.client.close();
-      await this.metrics.close();
-      this.log.info(this.buffer.stats(), 'probe stopped');
+      await this.metrics?.close();
+      this.log.info({ ...this.buffer.stats(), ...this.counts }, 'probe stopped');
     })();
     return this.stopping;
   }
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
 }

@@ -94,6 +94,7 @@ export const ProbeYaml = Type.Object(
           timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 300_000 })),
           backoff_base_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
           backoff_cap_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000 })),
+          linger_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
         },
         { additionalProperties: false },
       ),

@@ -21,6 +21,7 @@ export interface ProbeConfig {
     timeout_ms: number;
     backoff_base_ms: number;
     backoff_cap_ms: number;
+    linger_ms: number;
   };
   metrics_listen?: { host: string; port: number };
 }
@@ -190,6 +191,7 @@ export function loadProbeConfig(
       timeout_ms: y.push?.timeout_ms ?? 30_000,
       backoff_base_ms: base,
       backoff_cap_ms: cap,
+      linger_ms: y.push?.linger_ms ?? 2000,
     },
     ...(metricsListen ? { metrics_listen: metricsListen } : {}),
   };

@@ -4,11 +4,11 @@ import { roundBudgetMs } from './checks/round-budget.ts';
 import type { ProbeConfig } from './config.ts';
 import { buildSample } from './sample-builder.ts';
 import { Limiter } from './scheduler/limiter.ts';
-import { warmUp } from './warmup.ts';
+import { warmUp, warmUpNeeds } from './warmup.ts';
 
 /** One round of every target, in config order; nothing is buffered or pushed. */
 export async function runOnce(config: ProbeConfig): Promise<Sample[]> {
-  await warmUp();
+  await warmUp(warmUpNeeds(config));
   const limiter = new Limiter(config.concurrency);
   return Promise.all(
     config.targets.map((target) =>

@@ -1,22 +1,37 @@
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { BufferStats } from './buffer/disk-buffer.ts';
 import type { PusherStats } from './push/pusher.ts';
+
+/** Rounds run per check kind and outcome, and rounds skipped per kind (kept by the agent). */
+export interface RoundCounts {
+  rounds: Map<string, number>;
+  skipped: Map<string, number>;
+}
 
 export interface MetricSources {
   buffer: () => BufferStats;
   pusher: () => PusherStats;
+  counts: RoundCounts;
 }
 
-/** The probe's self-metrics (a private registry), served on metrics_listen only. */
+/** Key of `RoundCounts.rounds`. */
+export const roundKey = (check: string, outcome: 'ok' | 'fail') => `${check} ${outcome}`;
+
+/**
+ * The probe's self-metrics on `metrics_listen` (a private prom-client registry). Loaded only
+ * when metrics_listen is set: prom-client and its registry cost ~1 MB of a probe's memory,
+ * so the agent counts in plain maps and this module reads them at scrape time.
+ */
 export class ProbeMetrics {
-  readonly registry = new Registry();
-  readonly rounds: Counter<'check' | 'outcome'>;
-  readonly skipped: Counter<'check'>;
   private server: Server | undefined;
 
-  constructor(sources: MetricSources) {
-    const r = [this.registry];
+  private constructor(readonly registry: Registry) {}
+
+  static async create(sources: MetricSources): Promise<ProbeMetrics> {
+    const { Counter, Gauge, Registry } = await import('prom-client');
+    const registry = new Registry();
+    const r = [registry];
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({
         name,
@@ -64,18 +79,30 @@ export class ProbeMetrics {
     gauge('fiberstack_probe_push_last_success_timestamp_seconds', 'Unix time of the last accepted push', () =>
       Math.floor(sources.pusher().last_success_ms / 1000),
     );
-    this.rounds = new Counter({
+    new Counter({
       name: 'fiberstack_probe_rounds_total',
       help: 'Check rounds run',
       labelNames: ['check', 'outcome'],
       registers: r,
+      collect() {
+        this.reset();
+        for (const [key, value] of sources.counts.rounds) {
+          const [check = '', outcome = ''] = key.split(' ');
+          this.inc({ check, outcome }, value);
+        }
+      },
     });
-    this.skipped = new Counter({
+    new Counter({
       name: 'fiberstack_probe_rounds_skipped_total',
       help: 'Rounds skipped because the previous round of the target still ran',
       labelNames: ['check'],
       registers: r,
+      collect() {
+        this.reset();
+        for (const [check, value] of sources.counts.skipped) this.inc({ check }, value);
+      },
     });
+    return new ProbeMetrics(registry);
   }
 
   async listen(host: string, port: number): Promise<void> {

@@ -153,6 +153,35 @@ describe('pusher against a mock receiver', () => {
     expect(h.buffer.stats()).toMatchObject({ dropped_total: dropped, dropped_unreported: 0 });
   });
 
+  it('with linger, rounds appended one by one go out together once the oldest is linger old', async () => {
+    const h = await harness(() => ({ status: 202 }), 0, { lingerMs: 400, batchSize: 100 }, 'linger');
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) {
+      await h.buffer.append([testSample(i, new Date().toISOString())]);
+      h.pusher.notify();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await until(() => h.buffer.stats().pending_records === 0);
+    const waited = Date.now() - t0;
+    await h.stop();
+    expect(h.receiver.received).toHaveLength(1);
+    expect((h.receiver.received[0]!.body as PushBatch).samples.map((s) => s.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(waited).toBeGreaterThanOrEqual(400);
+  });
+
+  it('with linger, a full batch and an old backlog go at once', async () => {
+    const old = new Date(Date.now() - 60_000).toISOString();
+    const h = await harness(() => ({ status: 202 }), 0, { lingerMs: 60_000, batchSize: 10 }, 'linger-full');
+    await h.buffer.append(Array.from({ length: 10 }, (_, i) => testSample(i)));
+    h.pusher.notify();
+    await until(() => h.buffer.stats().pending_records === 0, 2000);
+    await h.buffer.append([testSample(10, old)]);
+    h.pusher.notify();
+    await until(() => h.buffer.stats().pending_records === 0, 2000);
+    await h.stop();
+    expect(h.receiver.received).toHaveLength(2);
+  });
+
   it('drains a backlog no faster than max_rate_per_s', async () => {
     const t0 = performance.now();
     const h = await harness(() => ({ status: 202 }), 100, { batchSize: 20, maxRatePerS: 200 });

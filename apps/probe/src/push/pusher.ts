@@ -15,6 +15,12 @@ export interface PusherOptions {
   backoffCapMs: number;
   /** How long to idle when the buffer is empty and no append wakes us. */
   idleMs?: number;
+  /**
+   * Batching delay: a batch smaller than `batchSize` waits until its oldest sample is this
+   * old (ms since the round started), so a probe sends a few requests per minute instead of
+   * one per round. A backlog, a full batch and a stop flush go at once. 0 = send at once.
+   */
+  lingerMs?: number;
   random?: () => number;
   /** Told the wait chosen before each retry (tests, debugging). */
   onRetryWait?: (waitMs: number) => void;
@@ -45,6 +51,10 @@ export class Pusher {
   private readonly sendAbort = new AbortController();
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** The last send reached the API and settled (2xx or final 4xx), so a flush can succeed. */
+  private reachable = false;
+  /** stop() is flushing: no linger, every append wakes the loop. */
+  private draining = false;
   readonly stats: PusherStats = {
     attempts_total: 0,
     retries_total: 0,
@@ -71,7 +81,8 @@ export class Pusher {
     this.wake?.();
   }
 
-  private async idle(ms: number): Promise<void> {
+  /** Waits `ms`, or less when notify() is called and `wakeIf()` holds, or stop. */
+  private async idle(ms: number, wakeIf: () => boolean = () => true): Promise<void> {
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, ms);
       const signal = this.stopper.signal;
@@ -80,7 +91,9 @@ export class Pusher {
         signal.removeEventListener('abort', done);
         resolve();
       }
-      this.wake = done;
+      this.wake = () => {
+        if (wakeIf()) done();
+      };
       signal.addEventListener('abort', done, { once: true });
     });
     this.wake = undefined;
@@ -110,6 +123,15 @@ export class Pusher {
         await this.idle(this.o.idleMs ?? 1000);
         return;
       }
+      const linger = this.lingerLeft(peeked.samples);
+      if (linger > 0) {
+        this.buffer.release();
+        await this.idle(
+          linger,
+          () => this.draining || this.buffer.stats().pending_records >= this.o.batchSize,
+        );
+        return;
+      }
       const dropped = this.buffer.stats().dropped_unreported;
       const batch: PushBatch = { samples: peeked.samples, ...(dropped > 0 ? { dropped } : {}) };
       const started = Date.now();
@@ -120,6 +142,7 @@ export class Pusher {
         return;
       }
       await this.settle(outcome, peeked.end, peeked.samples.length, dropped);
+      this.reachable = outcome.kind !== 'retry';
       if (outcome.kind === 'retry') {
         this.stats.retries_total++;
         const wait =
@@ -141,6 +164,16 @@ export class Pusher {
       const spent = Date.now() - started;
       if (spent < minGap) await this.pause(minGap - spent);
     }
+  }
+
+  /** How much longer a small batch should wait for company (see `lingerMs`). */
+  private lingerLeft(samples: readonly PushBatch['samples'][number][]): number {
+    const linger = this.o.lingerMs ?? 0;
+    if (linger <= 0 || this.draining || samples.length >= this.o.batchSize) return 0;
+    const ts = samples[0]?.timestamp;
+    const t = typeof ts === 'number' ? ts : Date.parse(ts ?? '');
+    if (!Number.isFinite(t)) return 0;
+    return Math.min(linger, Math.max(0, t + linger - Date.now()));
   }
 
   private async settle(
@@ -175,16 +208,29 @@ export class Pusher {
 
   /**
    * Stops after the batch in flight settles (its result is persisted), so a graceful stop
-   * does not make the API see the same batch twice. A request still running after
-   * `stopGraceMs` (default 5 s) is cancelled and its samples stay buffered. Idempotent.
+   * does not make the API see the same batch twice. With `flushMs`, while the API answers
+   * (the last push settled) the loop first keeps draining the buffer for up to that long,
+   * so the samples of the last rounds go out now instead of at the next start. A request
+   * still running after `stopGraceMs` (default 5 s) is cancelled and its samples stay
+   * buffered. Idempotent.
    */
-  async stop(): Promise<void> {
+  async stop(o: { flushMs?: number } = {}): Promise<void> {
+    if (o.flushMs && this.loop && !this.stopper.signal.aborted) await this.flush(o.flushMs);
     this.stopper.abort();
     const grace = setTimeout(() => this.sendAbort.abort(), this.o.stopGraceMs ?? 5000);
     try {
       await this.loop;
     } finally {
       clearTimeout(grace);
+    }
+  }
+
+  private async flush(ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    this.draining = true;
+    while (this.reachable && this.buffer.stats().pending_records > 0 && Date.now() < end) {
+      this.notify();
+      await sleep(10);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../checks/check.types.ts';
 import { roundBudgetMs } from '../checks/round-budget.ts';
@@ -43,6 +44,8 @@ export class Scheduler {
     private readonly o: SchedulerOptions,
   ) {
     this.limiter = new Limiter(o.concurrency);
+    // Every running round listens on the stop signal: up to `concurrency` listeners, no leak.
+    setMaxListeners(o.concurrency + 10, this.stopper.signal);
     this.now = o.now ?? (() => performance.now());
     this.random = o.random ?? Math.random;
     for (const target of targets) this.slots.push({ target, first: 0, n: 0, busy: false });
