@@ -2,10 +2,18 @@
  * `npm run bench -- <scenario> [options]`: FiberStack's benchmarks. Each prints its figures
  * and writes them as JSON under bench/results/ so a later run can be compared.
  */
+import { dashboardScenario } from './scenarios/dashboard.scenario.ts';
 import { embeddedScenario } from './scenarios/embedded.scenario.ts';
+import { ingestScenario } from './scenarios/ingest.scenario.ts';
+import { probeScenario } from './scenarios/probe.scenario.ts';
+import { queryScenario } from './scenarios/query.scenario.ts';
 
 const scenarios: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  dashboard: dashboardScenario,
   embedded: embeddedScenario,
+  ingest: ingestScenario,
+  query: queryScenario,
+  probe: probeScenario,
 };
 
 const [name, ...args] = process.argv.slice(2);

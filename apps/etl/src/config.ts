@@ -10,6 +10,11 @@ export interface EtlConfig {
    * worker reads about batchSamples ÷ (samples per entry seen so far) entries, at most batchSize.
    */
   readonly batchSamples: number;
+  /**
+   * After a read that returned less than half a batch, wait this long before the next read, so
+   * a stream of single-sample pushes is loaded in tens of transactions per second, not hundreds.
+   */
+  readonly batchLingerMs: number;
   /** How long one read waits for entries. */
   readonly blockMs: number;
   /** Samples older than now − maxPastMs are rejected. */
@@ -57,6 +62,7 @@ export function loadEtlConfig(env: Env = process.env): EtlConfig {
     consumer,
     batchSize: int('ETL_BATCH_SIZE', 500, 1, 10_000),
     batchSamples: int('ETL_BATCH_SAMPLES', 10_000, 1, 1_000_000),
+    batchLingerMs: int('ETL_BATCH_LINGER_MS', 100, 0, 10_000),
     blockMs: int('ETL_BLOCK_MS', 1000, 0, 60_000),
     maxPastMs: int('ETL_MAX_PAST_S', Limits.maxBackfillMs / 1000, 60, 366 * 86_400) * 1000,
     maxFutureMs: int('ETL_MAX_FUTURE_S', Limits.futureSkewMs / 1000, 0, 86_400) * 1000,

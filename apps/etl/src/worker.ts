@@ -74,6 +74,7 @@ export function createEtlWorker(deps: EtlDeps, config: EtlConfig): EtlWorker {
   // Moving average of samples per entry: sizes reads so a batch holds about batchSamples samples.
   // Starts at the largest entry (1000 samples) so the first read is never oversized.
   let samplesPerEntry = 1000;
+  let lastBatchSmall = false;
   const readCount = () =>
     Math.max(1, Math.min(config.batchSize, Math.floor(config.batchSamples / samplesPerEntry)));
   const idle = new AbortController();
@@ -104,11 +105,12 @@ export function createEtlWorker(deps: EtlDeps, config: EtlConfig): EtlWorker {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     if (stopping) return { ...EMPTY, duration_ms: 0 };
-    const deliveries = await queue.read({
-      consumer: config.consumer,
-      max: readCount(),
-      blockMs: config.blockMs,
-    });
+    // After a small batch, let entries gather for batchLingerMs before the next read.
+    if (lastBatchSmall && config.batchLingerMs > 0) await sleep(config.batchLingerMs, force.signal);
+    if (stopping) return { ...EMPTY, duration_ms: 0 };
+    const wanted = readCount();
+    const deliveries = await queue.read({ consumer: config.consumer, max: wanted, blockMs: config.blockMs });
+    lastBatchSmall = deliveries.length > 0 && deliveries.length < wanted / 2;
     if (deliveries.length === 0) return { ...EMPTY, duration_ms: elapsed() };
 
     const plan = planBatch(

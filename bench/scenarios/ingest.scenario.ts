@@ -1,0 +1,284 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startTopology, type Topology } from '@fiberstack/testing';
+import { benchSample, createPushClient } from '../http-load.ts';
+import { percentile } from '../result.ts';
+
+const TICKS = 100; // USER_HZ
+
+/** CPU seconds of every process, grouped by command name (postgres, redis-server, nginx, node). */
+function cpuByCommand(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(comm, (out.get(comm) ?? 0) + (Number(f[11]) + Number(f[12])) / TICKS);
+    } catch {
+      // the process ended while we read it
+    }
+  }
+  return out;
+}
+
+function roleCpu(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+interface CpuSnapshot {
+  at: number;
+  byCommand: Map<string, number>;
+  roles: number[];
+  self: number;
+}
+
+function snapshot(topo: Topology): CpuSnapshot {
+  return {
+    at: performance.now(),
+    byCommand: cpuByCommand(),
+    roles: [...topo.apis, ...topo.etls].map((r) => roleCpu(r.pid)),
+    self: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  };
+}
+
+/** % of one core per component between two snapshots. */
+function cpuShare(a: CpuSnapshot, b: CpuSnapshot, topo: Topology): Record<string, number> {
+  const seconds = (b.at - a.at) / 1000;
+  const pct = (x: number) => Math.round((x / seconds) * 1000) / 10;
+  const out: Record<string, number> = {};
+  [...topo.apis, ...topo.etls].forEach((r, i) => {
+    out[r.name] = pct((b.roles[i] ?? 0) - (a.roles[i] ?? 0));
+  });
+  for (const comm of ['postgres', 'redis-server', 'nginx']) {
+    out[comm] = pct((b.byCommand.get(comm) ?? 0) - (a.byCommand.get(comm) ?? 0));
+  }
+  out['load generator'] = pct(b.self - a.self);
+  return out;
+}
+
+/**
+ * `npm run bench -- ingest`: the production topology on this machine (nginx → N API, M ETL,
+ * Redis with AOF everysec, PostgreSQL 15), all real processes. Phase 1 pushes batches as fast
+ * as the system accepts them for --seconds and measures samples/min stored end to end (first
+ * push → last row committed). Phase 2 sends single-sample pushes at a fixed --rate (open loop:
+ * latency counts from the scheduled send time, so a stall is not hidden) and reports p50/p99.
+ */
+export async function ingestScenario(args: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      apis: { type: 'string', default: '2' },
+      etls: { type: 'string', default: '2' },
+      seconds: { type: 'string', default: '60' },
+      batch: { type: 'string', default: '500' },
+      concurrency: { type: 'string', default: '12' },
+      nodes: { type: 'string', default: '50' },
+      targets: { type: 'string', default: '100' },
+      rate: { type: 'string', default: '2000' },
+      'rate-seconds': { type: 'string', default: '30' },
+      nginx: { type: 'string', default: 'yes' },
+      phase: { type: 'string', default: 'all' },
+      'etl-batch': { type: 'string', default: '2000' },
+    },
+  });
+  const n = (k: keyof typeof values) => Number(values[k]);
+  const topo = await startTopology({
+    apis: n('apis'),
+    etls: n('etls'),
+    nginx: values.nginx !== 'no',
+    env: { LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false' },
+    etlEnv: { ETL_BATCH_SIZE: String(n('etl-batch')), ETL_SCHEDULER: 'false' },
+  });
+  try {
+    const nodes = Array.from({ length: n('nodes') }, (_, i) => `probe-bench-${String(i).padStart(3, '0')}`);
+    const keys = await Promise.all(nodes.map((node) => topo.createKey(node)));
+    const phase = values.phase;
+    const throughput =
+      phase === 'latency'
+        ? undefined
+        : await throughputPhase(topo, nodes, keys, {
+            seconds: n('seconds'),
+            batch: n('batch'),
+            concurrency: n('concurrency'),
+            targets: n('targets'),
+          });
+    const latency =
+      phase === 'throughput'
+        ? undefined
+        : await latencyPhase(topo, nodes, keys, {
+            rate: n('rate'),
+            seconds: n('rate-seconds'),
+            targets: n('targets'),
+          });
+    return {
+      topology: { apis: n('apis'), etls: n('etls'), nginx: values.nginx !== 'no', etl_batch: n('etl-batch') },
+      throughput,
+      latency,
+    };
+  } finally {
+    await topo.stop();
+  }
+}
+
+async function throughputPhase(
+  topo: Topology,
+  nodes: string[],
+  keys: string[],
+  o: { seconds: number; batch: number; concurrency: number; targets: number },
+) {
+  const client = createPushClient(topo.url, o.concurrency * 2);
+  const base = Date.now() - 6 * 3_600_000;
+  const seq = new Map<string, number>();
+  let accepted = 0;
+  let rejected = 0;
+  const statuses: Record<string, number> = {};
+  const latencies: number[] = [];
+  let stop = false;
+  let batchNo = 0;
+  const before = await topo.countRows();
+  const cpu0 = snapshot(topo);
+  const started = performance.now();
+  process.stdout.write(
+    `ingest: ${o.seconds} s of ${o.batch}-sample batches, ${o.concurrency} in flight, via ${topo.url}\n`,
+  );
+  const progress = setInterval(() => {
+    void topo.countRows().then((rows) => {
+      const s = (performance.now() - started) / 1000;
+      process.stdout.write(
+        `  ${s.toFixed(0).padStart(4)} s  accepted ${accepted}  stored ${rows - before}  (${Math.round(((rows - before) / s) * 60).toLocaleString()} samples/min)\n`,
+      );
+    });
+  }, 10_000);
+  const worker = async () => {
+    while (!stop) {
+      const i = batchNo++;
+      const nodeIdx = i % nodes.length;
+      const node = nodes[nodeIdx] as string;
+      const parts: string[] = [];
+      for (let k = 0; k < o.batch; k++) {
+        const target = (Math.floor(i / nodes.length) * o.batch + k) % o.targets;
+        const sk = `${node}/${target}`;
+        const s = (seq.get(sk) ?? 0) + 1;
+        seq.set(sk, s);
+        parts.push(benchSample(node, target, base + s * 1000, 20 + (s % 17)));
+      }
+      const r = await client.push(keys[nodeIdx] as string, `{"samples":[${parts.join(',')}]}`);
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      if (r.status === 202) {
+        accepted += o.batch;
+        latencies.push(r.ms);
+      } else {
+        rejected += o.batch;
+        // Samples of a refused batch are never stored; their timestamps are not reused.
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    }
+  };
+  const workers = Array.from({ length: o.concurrency }, worker);
+  await new Promise((res) => setTimeout(res, o.seconds * 1000));
+  stop = true;
+  await Promise.all(workers);
+  const intakeS = (performance.now() - started) / 1000;
+  const drainMs = await topo.waitDrained(600_000);
+  const totalS = (performance.now() - started) / 1000;
+  const cpu1 = snapshot(topo);
+  clearInterval(progress);
+  client.close();
+  const stored = (await topo.countRows()) - before;
+  const queue = await topo.queueStats();
+  latencies.sort((a, b) => a - b);
+  const result = {
+    samples_accepted: accepted,
+    samples_refused: rejected,
+    statuses,
+    rows_stored: stored,
+    lost: accepted - stored,
+    intake_samples_per_min: Math.round((accepted / intakeS) * 60),
+    end_to_end_samples_per_min: Math.round((stored / totalS) * 60),
+    drain_after_intake_ms: drainMs,
+    batch_push_ms: {
+      p50: round(percentile(latencies, 50)),
+      p99: round(percentile(latencies, 99)),
+      max: round(latencies.at(-1) ?? 0),
+    },
+    dead_letter: queue.dead,
+    cpu_pct_of_one_core: cpuShare(cpu0, cpu1, topo),
+  };
+  process.stdout.write(
+    `\nthroughput: ${stored.toLocaleString()} samples stored of ${accepted.toLocaleString()} accepted (lost ${accepted - stored})\n` +
+      `  intake      ${result.intake_samples_per_min.toLocaleString()} samples/min\n` +
+      `  end to end  ${result.end_to_end_samples_per_min.toLocaleString()} samples/min (first push → last row, drain ${drainMs} ms)\n` +
+      `  batch push  p50 ${result.batch_push_ms.p50} ms  p99 ${result.batch_push_ms.p99} ms\n` +
+      `  CPU % of one core: ${JSON.stringify(result.cpu_pct_of_one_core)}\n`,
+  );
+  return result;
+}
+
+async function latencyPhase(
+  topo: Topology,
+  nodes: string[],
+  keys: string[],
+  o: { rate: number; seconds: number; targets: number },
+) {
+  const client = createPushClient(topo.url, 256);
+  const base = Date.now() - 3 * 3_600_000;
+  const total = o.rate * o.seconds;
+  const fromSchedule: number[] = [];
+  const statuses: Record<string, number> = {};
+  const inflight: Promise<void>[] = [];
+  process.stdout.write(`\nlatency: single-sample pushes at ${o.rate}/s for ${o.seconds} s (open loop)\n`);
+  const cpu0 = snapshot(topo);
+  const started = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * o.rate) + 1);
+    for (; sent < due; sent++) {
+      const scheduled = started + (sent / o.rate) * 1000;
+      const nodeIdx = sent % nodes.length;
+      const node = nodes[nodeIdx] as string;
+      const target = Math.floor(sent / nodes.length) % o.targets;
+      const t = base + Math.floor(sent / nodes.length / o.targets) * 1000;
+      const body = benchSample(node, target, t, 25);
+      inflight.push(
+        client.push(keys[nodeIdx] as string, body).then((r) => {
+          statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+          fromSchedule.push(performance.now() - scheduled);
+        }),
+      );
+    }
+    // A 1 ms timer between rounds (not a spin): the generator must not steal the CPU it measures.
+    await new Promise((res) => setTimeout(res, 1));
+  }
+  await Promise.all(inflight);
+  const elapsedS = (performance.now() - started) / 1000;
+  const cpu1 = snapshot(topo);
+  client.close();
+  fromSchedule.sort((a, b) => a - b);
+  const result = {
+    requests: total,
+    achieved_rate_per_s: Math.round(total / elapsedS),
+    statuses,
+    push_ms: {
+      p50: round(percentile(fromSchedule, 50)),
+      p95: round(percentile(fromSchedule, 95)),
+      p99: round(percentile(fromSchedule, 99)),
+      max: round(fromSchedule.at(-1) ?? 0),
+    },
+    cpu_pct_of_one_core: cpuShare(cpu0, cpu1, topo),
+  };
+  process.stdout.write(
+    `  ${total} requests, ${result.achieved_rate_per_s}/s achieved, statuses ${JSON.stringify(statuses)}\n` +
+      `  push latency p50 ${result.push_ms.p50} ms  p95 ${result.push_ms.p95} ms  p99 ${result.push_ms.p99} ms  max ${result.push_ms.max} ms\n` +
+      `  CPU % of one core: ${JSON.stringify(result.cpu_pct_of_one_core)}\n`,
+  );
+  return result;
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
