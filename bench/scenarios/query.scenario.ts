@@ -106,6 +106,11 @@ export async function queryScenario(args: string[]): Promise<Record<string, unkn
           target: 20,
         },
         {
+          name: 'per-country aggregates, 7 d daily',
+          path: `/api/regions?aggregation=daily&start=${weekAgo}&end=${end}`,
+          target: 20,
+        },
+        {
           name: 'per-country aggregates, 7 d hourly',
           path: `/api/regions?aggregation=hourly&start=${weekAgo}&end=${end}`,
           target: 20,

