@@ -43,7 +43,12 @@ export function Chart({ data, series, bands, height = 240, label, yLabel, testId
       series: [{}, ...series],
       ...(bands ? { bands } : {}),
       scales: { x: { time: true } },
-      axes: [axis, { ...axis, label: yLabel ?? '', size: 60 }],
+      // Axes and the legend in UTC, as every list and event time in the dashboard.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      axes: [
+        { ...axis, label: 'UTC', labelSize: 14 },
+        { ...axis, label: yLabel ?? '', size: 60 },
+      ],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
     };
