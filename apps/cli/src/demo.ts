@@ -1,23 +1,17 @@
-import { type Db, generateDemoData, loadDemoData, loadSamples } from '@fiberstack/db';
+import { type Db, demoState, generateDemoData, loadDemoData, loadSamples } from '@fiberstack/db';
 import type { Logger } from '@fiberstack/logging';
 import { CliError } from './cli-error.ts';
 
 export const DEMO_DATA_DIR = './.fiberstack-demo';
 const LIVE_INTERVAL_MS = 60_000;
 
-async function count(db: Db, sql: string): Promise<number> {
-  const r = await db.query<{ n: string | number }>(sql);
-  return Number(r.rows[0]?.n ?? 0);
-}
-
 /**
  * Fills a fresh data directory with the 7-day synthetic demo fleet (about 10–25 s), once.
  * A directory that already holds real probes' data is refused: demo rows never mix with it.
  */
 export async function ensureDemoData(db: Db, logger: Logger, dataDir: string): Promise<void> {
-  const demoLoaded = await count(db, "SELECT count(*) AS n FROM events WHERE kind = 'demo_data'");
-  if (demoLoaded > 0) return;
-  const nodes = await count(db, 'SELECT count(*) AS n FROM nodes');
+  const { loaded, nodes } = await demoState(db);
+  if (loaded) return;
   if (nodes > 0) {
     throw new CliError(
       `--demo refuses ${dataDir}: it holds data from ${nodes} real node(s). Use a separate directory, e.g. --data-dir ${DEMO_DATA_DIR}`,

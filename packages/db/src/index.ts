@@ -2,6 +2,7 @@ export { openPglite, type PgliteOptions } from './clients/pglite.ts';
 export { openPostgres, type PostgresOptions } from './clients/postgres.ts';
 export { type DemoDataSet, type DemoOptions, generateDemoData } from './demo/demo-data.ts';
 export { DEMO_PROBES, type DemoProbe } from './demo/demo-probes.ts';
+export { type DemoState, demoState } from './demo/demo-state.ts';
 export { type DemoLoadResult, loadDemoData } from './demo/load-demo.ts';
 export { loadMigrations, MIGRATIONS_DIR, type Migration, migrate } from './migrate.ts';
 export {
@@ -35,4 +36,5 @@ export { listNodes } from './queries/nodes.ts';
 export { type RefreshOptions, type RefreshResult, refreshRollups } from './queries/refresh-rollups.ts';
 export { type Groups, type GroupsFilter, queryGroupSeries, queryGroups } from './queries/regions.ts';
 export { applyRetention, type RetentionPolicy, type RetentionResult } from './queries/retention.ts';
+export { readWatermark, type Watermark } from './queries/watermark.ts';
 export type * from './types.ts';

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { LiveUpdate } from '@fiberstack/contracts';
+import { readWatermark, type Watermark } from '@fiberstack/db';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { App } from '../fastify-types.ts';
@@ -12,14 +13,6 @@ export interface LiveOptions {
   /** Most concurrent streams; more are answered 503. Default 500. */
   maxClients?: number;
 }
-
-interface Watermark {
-  nodes: Map<string, number>;
-  eventId: number;
-}
-
-const NODES = 'SELECT node_id, last_seen_at FROM nodes';
-const EVENTS = 'SELECT coalesce(max(id), 0)::bigint AS id FROM events';
 
 /**
  * GET /api/live: Server-Sent Events. While at least one client listens, one shared poller reads
@@ -38,14 +31,7 @@ export function liveRoute(app: App, deps: ApiDeps, opts: LiveOptions = {}): void
   let beatTimer: NodeJS.Timeout | null = null;
   let closing = false;
 
-  async function read(): Promise<Watermark> {
-    const nodes = await deps.db.query<{ node_id: string; last_seen_at: Date }>(NODES);
-    const events = await deps.db.query<{ id: string | number }>(EVENTS);
-    return {
-      nodes: new Map(nodes.rows.map((r) => [r.node_id, r.last_seen_at.getTime()])),
-      eventId: Number(events.rows[0]?.id ?? 0),
-    };
-  }
+  const read = () => readWatermark(deps.db);
 
   function broadcast(event: string, data: LiveUpdate): void {
     const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
