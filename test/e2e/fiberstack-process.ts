@@ -38,6 +38,8 @@ export class FiberstackUp {
     readonly port: number,
     readonly dataDir: string,
     readonly env: NodeJS.ProcessEnv = {},
+    /** Extra `up` arguments, e.g. `--demo`. */
+    readonly args: string[] = [],
   ) {}
 
   get base(): string {
@@ -47,7 +49,7 @@ export class FiberstackUp {
   async start(timeoutMs = 60_000): Promise<void> {
     const child = spawn(
       process.execPath,
-      [BIN, 'up', '--port', String(this.port), '--data-dir', this.dataDir],
+      [BIN, 'up', '--port', String(this.port), '--data-dir', this.dataDir, ...this.args],
       {
         env: { ...process.env, ...this.env },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -110,12 +110,15 @@ export const HttpPhasePoint = Type.Object({
 });
 export type HttpPhasePoint = Static<typeof HttpPhasePoint>;
 
-/** One node over a range: its fleet entry, per-target stats and recent HTTP phase timings. */
+/** One node over a range: its fleet entry, per-target stats and its HTTP phase timings. */
 export const NodeDetailResponse = Type.Object({
   node: FleetNode,
   timeframe: Type.Object({ start: Type.String(), end: Type.String() }),
   targets: Type.Array(TargetStats),
+  /** The newest HTTP checks' phase timings, oldest first; averaged per bucket on long ranges. */
   http: Type.Array(HttpPhasePoint),
+  /** Set when the range holds more than 720 minutes: each HTTP phase point averages this many seconds. */
+  http_bucket_seconds: Type.Optional(Type.Integer({ minimum: 60 })),
 });
 export type NodeDetailResponse = Static<typeof NodeDetailResponse>;
 

@@ -142,3 +142,52 @@ describe('GET /api/events', () => {
     expect((await h.app.inject({ url: '/api/events?is_admin=1' })).statusCode).toBe(400);
   });
 });
+
+// Last: adds a node the counts above do not expect.
+describe('GET /api/fleet/:node_id HTTP phases', () => {
+  it('returns every HTTP check on a short range and averages per bucket on a long one', async () => {
+    const web: SampleRow[] = [];
+    // One HTTP check a minute for 30 minutes, DNS time = the minute, a 503 at minute 7.
+    for (let m = 0; m < 30; m++) {
+      web.push(
+        row('probe-gh-web', m, {
+          target: 'https://web.example.gh/',
+          check: 'http',
+          latency_ms: 100 + m,
+          http_status: m === 7 ? 503 : 200,
+          extra: { http: { dns_ms: m, connect_ms: 10, tls_ms: 20, ttfb_ms: 50, total_ms: 100 + m } },
+        }),
+      );
+    }
+    await h.db.transaction((tx) => loadSamples(tx, web));
+    const end = new Date(Math.floor(NOW / 60_000) * 60_000 + 60_000);
+    const at = (ms: number) => new Date(end.getTime() - ms).toISOString();
+    const hour = (
+      await h.app.inject({ url: `/api/fleet/probe-gh-web?start=${at(3_600_000)}&end=${end.toISOString()}` })
+    ).json();
+    expect(hour.http_bucket_seconds).toBeUndefined();
+    expect(hour.http).toHaveLength(30);
+    expect(hour.http.map((p: { dns_ms: number }) => p.dns_ms)).toEqual([...Array(30).keys()].reverse());
+
+    const week = (
+      await h.app.inject({
+        url: `/api/fleet/probe-gh-web?start=${at(7 * 86_400_000)}&end=${end.toISOString()}`,
+      })
+    ).json();
+    expect(week.http_bucket_seconds).toBe(840); // 10,080 minutes / 720 points
+    const minutes = (p: { time: string }) => Date.parse(p.time) / 60_000;
+    expect(week.http.map(minutes)).toEqual([...week.http.map(minutes)].sort((a, b) => a - b));
+    // Each point is the mean of the checks in its 14-minute, epoch-aligned bucket; the worst status wins.
+    const sampleMinute = (m: number) => Math.floor(NOW / 60_000) - m;
+    for (const p of week.http) {
+      const first = minutes(p);
+      const inBucket = [...Array(30).keys()].filter(
+        (m) => sampleMinute(m) >= first && sampleMinute(m) < first + 14,
+      );
+      expect(first % 14).toBe(0);
+      expect(p.dns_ms).toBeCloseTo(inBucket.reduce((a, m) => a + m, 0) / inBucket.length, 3);
+      expect(p.http_status).toBe(inBucket.includes(7) ? 503 : 200);
+    }
+    expect(week.http.length).toBeGreaterThanOrEqual(3);
+  });
+});

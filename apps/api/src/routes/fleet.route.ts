@@ -53,13 +53,23 @@ export function fleetRoutes(app: App, deps: ApiDeps): void {
       if (!node) throw new ApiError('FS_ERR_NOT_FOUND', 'no node with this id');
       const range = { node_id, start, end };
       const targets = await queryNodeTargets(deps.db, range);
-      const http = await queryHttpPhases(deps.db, { ...range, limit: 2000 });
+      const bucketSeconds = phaseBucketSeconds(end.getTime() - start.getTime());
+      const http = await queryHttpPhases(deps.db, { ...range, limit: 2000, bucketSeconds });
       return {
         node,
         timeframe: { start: start.toISOString(), end: end.toISOString() },
         targets,
         http,
+        ...(bucketSeconds ? { http_bucket_seconds: bucketSeconds } : {}),
       };
     },
   );
+}
+
+/** HTTP phase points per target a node page draws; longer ranges are averaged into whole-minute buckets. */
+const MAX_PHASE_POINTS = 720;
+
+export function phaseBucketSeconds(rangeMs: number): number | undefined {
+  const minutes = rangeMs / 60_000;
+  return minutes > MAX_PHASE_POINTS ? Math.ceil(minutes / MAX_PHASE_POINTS) * 60 : undefined;
 }

@@ -10,6 +10,7 @@ import {
   type WindowStats,
 } from '@fiberstack/contracts';
 import type { Sql } from '../types.ts';
+import { jsonRows } from './json-rows.ts';
 
 export interface FleetOptions {
   now: Date;
@@ -213,7 +214,7 @@ export async function queryNodeTargets(sql: Sql, r: NodeRange): Promise<TargetSt
 }
 
 interface PhaseRow {
-  time: Date;
+  time: string;
   target: string;
   dns: number | null;
   connect: number | null;
@@ -223,25 +224,48 @@ interface PhaseRow {
   http_status: number | null;
 }
 
+const phase = (key: string, agg: string) => `${agg}((extra->'http'->>'${key}')::float8)`;
+const PHASE_FILTER = `node_id = $1 AND time >= $2 AND time < $3 AND "check" = 'http' AND extra ? 'http'`;
+
 const PHASES = `
-SELECT time, target, (extra->'http'->>'dns_ms')::float8 AS dns, (extra->'http'->>'connect_ms')::float8 AS connect,
-  (extra->'http'->>'tls_ms')::float8 AS tls, (extra->'http'->>'ttfb_ms')::float8 AS ttfb,
-  (extra->'http'->>'total_ms')::float8 AS total, http_status
-FROM samples
-WHERE node_id = $1 AND time >= $2 AND time < $3 AND "check" = 'http' AND extra ? 'http'
+SELECT time, target, ${phase('dns_ms', '')} AS dns, ${phase('connect_ms', '')} AS connect,
+  ${phase('tls_ms', '')} AS tls, ${phase('ttfb_ms', '')} AS ttfb, ${phase('total_ms', '')} AS total, http_status
+FROM samples WHERE ${PHASE_FILTER}
 ORDER BY time DESC LIMIT $4`;
 
-/** The newest HTTP phase timings (DNS, connect, TLS, first byte, total) of one node, oldest first. */
-export async function queryHttpPhases(sql: Sql, r: NodeRange & { limit: number }): Promise<HttpPhasePoint[]> {
-  const { rows } = await sql.query<PhaseRow>(PHASES, [r.node_id, r.start, r.end, r.limit]);
-  return rows.reverse().map((p) => ({
-    time: p.time.toISOString(),
+// Averages per epoch-aligned bucket of $4 seconds; the worst (highest) status code of the bucket.
+const PHASES_BUCKETED = `
+SELECT date_bin(make_interval(secs => $4), time, timestamptz '1970-01-01 00:00:00+00') AS time, target,
+  ${phase('dns_ms', 'avg')} AS dns, ${phase('connect_ms', 'avg')} AS connect, ${phase('tls_ms', 'avg')} AS tls,
+  ${phase('ttfb_ms', 'avg')} AS ttfb, ${phase('total_ms', 'avg')} AS total, max(http_status) AS http_status
+FROM samples WHERE ${PHASE_FILTER}
+GROUP BY 1, 2`;
+
+/**
+ * HTTP phase timings (DNS, connect, TLS, first byte, total) of one node, oldest first: the newest
+ * `limit` samples, or with `bucketSeconds` the average of every sample per bucket over the whole range.
+ */
+export async function queryHttpPhases(
+  sql: Sql,
+  r: NodeRange & { limit: number; bucketSeconds?: number },
+): Promise<HttpPhasePoint[]> {
+  const rows =
+    r.bucketSeconds === undefined
+      ? (await jsonRows<PhaseRow>(sql, PHASES, [r.node_id, r.start, r.end, r.limit], 'r.time DESC')).reverse()
+      : await jsonRows<PhaseRow>(
+          sql,
+          PHASES_BUCKETED,
+          [r.node_id, r.start, r.end, r.bucketSeconds],
+          'r.time, r.target',
+        );
+  return rows.map((p) => ({
+    time: new Date(p.time).toISOString(),
     target: p.target,
-    dns_ms: p.dns,
-    connect_ms: p.connect,
-    tls_ms: p.tls,
-    ttfb_ms: p.ttfb,
-    total_ms: p.total,
+    dns_ms: round(p.dns),
+    connect_ms: round(p.connect),
+    tls_ms: round(p.tls),
+    ttfb_ms: round(p.ttfb),
+    total_ms: round(p.total),
     http_status: p.http_status,
   }));
 }

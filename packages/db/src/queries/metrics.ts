@@ -1,5 +1,6 @@
 import type { Aggregation, MetricPoint } from '@fiberstack/contracts';
 import type { Sql } from '../types.ts';
+import { jsonRows } from './json-rows.ts';
 
 export interface MetricsFilter {
   node_id: string;
@@ -13,8 +14,9 @@ export interface MetricsFilter {
   bucketSeconds?: number;
 }
 
+/** Raw and bucketed rows arrive as JSON (see jsonRows): times are ISO strings. */
 interface RawRow {
-  time: Date;
+  time: string;
   latency_ms: number | null;
   uptime_pct: number | null;
   packet_loss: number | null;
@@ -44,13 +46,21 @@ SELECT time, latency_ms, uptime_pct, packet_loss, target, "check", outlier FROM 
 WHERE ${FILTER} AND time >= $2 AND time < $3
 ORDER BY time, target, "check" LIMIT $6`;
 
+/** A bucketed raw row (as JSON): a rollup row without percentiles, with the bucket's start as time. */
+type BucketRow = Omit<RollupRow, 'bucket' | 'latency_p50' | 'latency_p95'> & {
+  time: string;
+  outlier: boolean;
+};
+
+const ORDER = 'r.time, r.target, r."check"';
+
 // Every sample in range is read; each bucket keeps its extremes, so a spike is never averaged away.
+// Buckets are aligned to the Unix epoch ($7 seconds), the same for every request.
 const RAW_BUCKETED = `
-SELECT to_timestamp(floor(extract(epoch FROM time) / $7) * $7) AS bucket, target, "check",
-  count(*)::int AS samples, avg(latency_ms) AS latency_avg, min(latency_ms) AS latency_min,
-  max(latency_ms) AS latency_max, NULL::double precision AS latency_p50,
-  NULL::double precision AS latency_p95, avg(uptime_pct) AS uptime_pct,
-  avg(packet_loss) AS packet_loss, bool_or(outlier) AS outlier
+SELECT date_bin(make_interval(secs => $7), time, timestamptz '1970-01-01 00:00:00+00') AS time, target,
+  "check", count(*)::int AS samples, avg(latency_ms) AS latency_avg, min(latency_ms) AS latency_min,
+  max(latency_ms) AS latency_max, avg(uptime_pct) AS uptime_pct, avg(packet_loss) AS packet_loss,
+  bool_or(outlier) AS outlier
 FROM samples
 WHERE ${FILTER} AND time >= $2 AND time < $3
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT $6`;
@@ -67,16 +77,16 @@ const ROLLUP_SQL = { hourly: rollup('samples_hourly'), daily: rollup('samples_da
 export async function queryMetrics(sql: Sql, q: MetricsFilter): Promise<MetricPoint[]> {
   const params = [q.node_id, q.start, q.end, q.target ?? null, q.check ?? null, q.limit];
   if (q.aggregation === 'raw' && q.bucketSeconds !== undefined) {
-    const { rows } = await sql.query<RollupRow & { outlier: boolean }>(RAW_BUCKETED, [
-      ...params,
-      q.bucketSeconds,
-    ]);
-    return rows.map((r) => ({ ...toPoint(r), outlier: r.outlier }));
+    const rows = await jsonRows<BucketRow>(sql, RAW_BUCKETED, [...params, q.bucketSeconds], ORDER);
+    return rows.map((r) => ({
+      ...toPoint({ ...r, bucket: new Date(r.time), latency_p50: null, latency_p95: null }),
+      outlier: r.outlier,
+    }));
   }
   if (q.aggregation === 'raw') {
-    const { rows } = await sql.query<RawRow>(RAW, params);
+    const rows = await jsonRows<RawRow>(sql, RAW, params, ORDER);
     return rows.map((r) => ({
-      time: r.time.toISOString(),
+      time: new Date(r.time).toISOString(),
       latency_ms: r.latency_ms,
       uptime_pct: r.uptime_pct,
       packet_loss: r.packet_loss,

@@ -19,16 +19,17 @@ export function NodePage() {
   const aggParam = parseAggregation(params.get('agg'));
   const agg = aggParam === 'auto' ? autoAggregation(range) : aggParam;
   const target = params.get('target') ?? '';
-  const detail = useNodeDetail(nodeId, range);
+  // The latency charts are the page's main content: asked for first and drawn as soon as they
+  // arrive; the header, statistics and HTTP phases fill in when the node's detail answers.
   const metrics = useMetrics(nodeId, range, agg);
+  const detail = useNodeDetail(nodeId, range);
   const events = useEvents({ node_id: nodeId, limit: 20 });
   const series = useMemo(() => byTarget(metrics.data?.data ?? []), [metrics.data]);
   const set = (changes: Record<string, string>) => setParams(withParams(params, changes), { replace: true });
 
-  if (detail.isPending) return <Loading what={`node ${nodeId}`} />;
   if (detail.isError && !detail.data)
     return <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />;
-  const { node, targets, http } = detail.data!;
+  const node = detail.data?.node;
   const shown = target ? series.filter((s) => s.key === target) : series;
 
   return (
@@ -38,7 +39,7 @@ export function NodePage() {
       </p>
       <div className="page-head">
         <h1 id="node-title" data-testid="node-title">
-          {node.node_id} <StatusBadge status={node.status} />
+          {nodeId} {node ? <StatusBadge status={node.status} /> : null}
         </h1>
         <div className="filters">
           <RangePicker value={range} onChange={(r) => set({ range: r })} />
@@ -68,36 +69,39 @@ export function NodePage() {
           </label>
         </div>
       </div>
-      <dl className="stats">
-        <div>
-          <dt>Where</dt>
-          <dd>
-            {node.country} · {node.region}
-          </dd>
-        </div>
-        <div>
-          <dt>Last seen</dt>
-          <dd>
-            <time dateTime={node.last_seen_at}>{fmtAgo(node.last_seen_at, Date.now())}</time>
-          </dd>
-        </div>
-        <div>
-          <dt>Latency now</dt>
-          <dd>{fmtMs(node.current.latency_ms)}</dd>
-        </div>
-        <div>
-          <dt>p95 (24 h)</dt>
-          <dd>{fmtMs(node.window.latency_p95_ms)}</dd>
-        </div>
-        <div>
-          <dt>Uptime (24 h)</dt>
-          <dd>{fmtPct(node.window.uptime_pct, 3)}</dd>
-        </div>
-        <div>
-          <dt>Loss (24 h)</dt>
-          <dd>{fmtPct(node.window.packet_loss)}</dd>
-        </div>
-      </dl>
+      {node ? null : <Loading what={`node ${nodeId}`} />}
+      {node ? (
+        <dl className="stats">
+          <div>
+            <dt>Where</dt>
+            <dd>
+              {node.country} · {node.region}
+            </dd>
+          </div>
+          <div>
+            <dt>Last seen</dt>
+            <dd>
+              <time dateTime={node.last_seen_at}>{fmtAgo(node.last_seen_at, Date.now())}</time>
+            </dd>
+          </div>
+          <div>
+            <dt>Latency now</dt>
+            <dd>{fmtMs(node.current.latency_ms)}</dd>
+          </div>
+          <div>
+            <dt>p95 (24 h)</dt>
+            <dd>{fmtMs(node.window.latency_p95_ms)}</dd>
+          </div>
+          <div>
+            <dt>Uptime (24 h)</dt>
+            <dd>{fmtPct(node.window.uptime_pct, 3)}</dd>
+          </div>
+          <div>
+            <dt>Loss (24 h)</dt>
+            <dd>{fmtPct(node.window.packet_loss)}</dd>
+          </div>
+        </dl>
+      ) : null}
       {metrics.isError && !metrics.data ? (
         <ErrorState error={metrics.error} onRetry={() => void metrics.refetch()} />
       ) : null}
@@ -121,11 +125,16 @@ export function NodePage() {
       <div className="grid-2">
         <section className="card">
           <h2>Per target ({range})</h2>
-          <TargetTable targets={targets} />
+          {detail.data ? <TargetTable targets={detail.data.targets} /> : <Loading what="targets" />}
         </section>
         <section className="card">
           <h2>HTTP phase timings</h2>
-          <HttpPhases points={http} />
+          {detail.data?.http_bucket_seconds ? (
+            <p className="muted" data-testid="phase-bucket-note">
+              Averaged per {detail.data.http_bucket_seconds / 60} min
+            </p>
+          ) : null}
+          {detail.data ? <HttpPhases points={detail.data.http} /> : <Loading what="HTTP phases" />}
         </section>
       </div>
       <section className="card">
