@@ -26,6 +26,8 @@ function cssVar(name: string): string {
 export function Chart({ data, series, bands, height = 240, label, yLabel, testId, samples }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // The data the plot last drew: a new plot draws its data once, not again through setData.
+  const drawn = useRef<Columns | null>(null);
   const shape = JSON.stringify(series.map((s) => s.label)) + JSON.stringify(bands?.map((b) => b.series));
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when the series' shape changes
@@ -53,9 +55,12 @@ export function Chart({ data, series, bands, height = 240, label, yLabel, testId
       cursor: { drag: { x: true, y: false } },
     };
     plot.current = new uPlot(opts, data as uPlot.AlignedData, el);
-    const ro = new ResizeObserver(() =>
-      plot.current?.setSize({ width: Math.max(280, el.clientWidth), height }),
-    );
+    drawn.current = data;
+    const ro = new ResizeObserver(() => {
+      const width = Math.max(280, el.clientWidth);
+      // The first callback reports the size the plot was just built with.
+      if (plot.current && plot.current.width !== width) plot.current.setSize({ width, height });
+    });
     ro.observe(el);
     return () => {
       ro.disconnect();
@@ -65,7 +70,9 @@ export function Chart({ data, series, bands, height = 240, label, yLabel, testId
   }, [shape, height]);
 
   useEffect(() => {
-    plot.current?.setData(data as uPlot.AlignedData);
+    if (!plot.current || drawn.current === data) return;
+    plot.current.setData(data as uPlot.AlignedData);
+    drawn.current = data;
   }, [data]);
 
   return (

@@ -5,7 +5,7 @@ import { autoAggregation, parseList, parseRange, rangeBounds, withParams } from 
 import { filterFleet, tiles, worstFirst, worstStatus } from './fleet.ts';
 import { fmtAgo, fmtMs, fmtPct } from './format.ts';
 import { COUNTRY_BY_NUMERIC, nodePosition } from './geo.ts';
-import { align, byTarget } from './series.ts';
+import { align, breakGaps, byTarget, type Columns } from './series.ts';
 
 const node = (node_id: string, status: FleetNode['status'], extra: Partial<FleetNode> = {}): FleetNode => ({
   node_id,
@@ -133,5 +133,24 @@ describe('format and geo', () => {
     expect(nodePosition('probe-x-01', 'KE', 0)).toEqual([0.02, 37.91]);
     expect(nodePosition('probe-x-01', 'ZZ', 0)).toBeNull();
     expect(COUNTRY_BY_NUMERIC['288']).toBe('GH');
+  });
+});
+
+describe('breakGaps', () => {
+  it('breaks a line where a probe was silent and leaves regular data alone', () => {
+    const regular: Columns = [
+      [0, 60, 120, 180],
+      [1, 2, 3, 4],
+    ];
+    expect(breakGaps(regular)).toBe(regular);
+    // Minute data with an hour missing after 120 s.
+    const holed: Columns = [
+      [0, 60, 120, 3720, 3780],
+      [1, 2, 3, 4, 5],
+    ];
+    expect(breakGaps(holed)).toEqual([
+      [0, 60, 120, 180, 3720, 3780],
+      [1, 2, 3, null, 4, 5],
+    ]);
   });
 });

@@ -42,12 +42,38 @@ export function byTarget(points: readonly MetricPoint[]): TargetSeries[] {
       key,
       check: list[0]?.check ?? '',
       target: list[0]?.target ?? '',
-      data: cols,
+      data: breakGaps(cols),
       hasBands: list.some((p) => p.latency_max_ms !== undefined && p.latency_max_ms !== null),
       hasPercentiles: list.some((p) => p.latency_p95_ms !== undefined && p.latency_p95_ms !== null),
       samples: list.reduce((n, p) => n + (p.samples ?? 1), 0),
     };
   });
+}
+
+/**
+ * Inserts an empty point where the data has a hole (a probe silent, a node down): a step longer
+ * than three times the usual one. uPlot then breaks the line there instead of drawing a straight
+ * line across the hour nobody measured.
+ */
+export function breakGaps(cols: Columns): Columns {
+  const x = cols[0];
+  if (x.length < 3) return cols;
+  const steps = x.slice(1).map((t, i) => t - (x[i] as number));
+  const usual = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)] as number;
+  if (!(usual > 0) || !steps.some((d) => d > 3 * usual)) return cols;
+  const xs: number[] = [];
+  const ys: (number | null)[][] = cols.slice(1).map(() => []);
+  for (let i = 0; i < x.length; i++) {
+    if (i > 0 && (steps[i - 1] as number) > 3 * usual) {
+      xs.push((x[i - 1] as number) + usual);
+      for (const y of ys) y.push(null);
+    }
+    xs.push(x[i] as number);
+    ys.forEach((y, c) => {
+      y.push(cols[c + 1]?.[i] ?? null);
+    });
+  }
+  return [xs, ...ys];
 }
 
 export function phaseColumns(points: readonly HttpPhasePoint[]): Columns {
