@@ -19,7 +19,7 @@ describe('scheduler guard on PostgreSQL', () => {
       expect(await scheduler.runRollups()).toBeNull();
       expect(await scheduler.runRetention()).not.toBeNull();
     });
-    expect(await scheduler.runRollups()).toEqual({ hourly: 0, daily: 0 });
+    expect(await scheduler.runRollups()).toEqual({ hourly: 0, daily: 0, fleet: 0 });
     await scheduler.stop();
   });
 

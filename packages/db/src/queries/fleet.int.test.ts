@@ -5,9 +5,12 @@ import { loadDemoData } from '../demo/load-demo.ts';
 import { migrate } from '../migrate.ts';
 import type { Db } from '../types.ts';
 import { queryFleet, queryHttpPhases, queryNodeTargets } from './fleet.ts';
+import { refreshRollups } from './refresh-rollups.ts';
 import { queryGroupSeries, queryGroups } from './regions.ts';
 
 const NOW = new Date();
+
+class RollBack extends Error {}
 const DEMO = { now: NOW, days: 1 };
 
 const engines: [string, () => Promise<{ db: Db; close: () => Promise<void> }>][] = [
@@ -53,6 +56,35 @@ describe.each(engines)('dashboard queries on %s', (_name, open) => {
     expect(accra.window.latency_avg_ms).toBeGreaterThan(10);
     expect(accra.window.latency_avg_ms).toBeLessThan(60);
     expect(accra.spark.filter((v) => v !== null).length).toBeGreaterThanOrEqual(23);
+  });
+
+  it('reads the 24-hour windows refreshRollups precomputed, equal to aggregating the rollups now', async () => {
+    // Nothing dirty: writes fleet_window only if NOW's hour is not there yet (the load ran at another hour).
+    await refreshRollups(db, { now: NOW });
+    const rows = await db.query<{ n: number; window_end: Date }>(
+      'SELECT count(*)::int AS n, max(window_end) AS window_end FROM fleet_window',
+    );
+    expect(rows.rows[0]?.n).toBe(15);
+    expect(rows.rows[0]?.window_end.getTime()).toBe(
+      Math.floor(NOW.getTime() / 3_600_000) * 3_600_000 + 3_600_000,
+    );
+    const precomputed = await queryFleet(db, { now: NOW });
+    const detail = await queryFleet(db, { now: NOW, node_id: 'demo-ke-nairobi-01' });
+    // A window fleet_window does not hold (another length) is aggregated from the rollups.
+    const live48 = await queryFleet(db, { now: NOW, windowHours: 48 });
+    expect(live48.nodes[0]?.spark).toHaveLength(48);
+    await db
+      .transaction(async (tx) => {
+        await tx.query('DELETE FROM fleet_window');
+        expect(await queryFleet(tx as Db, { now: NOW })).toEqual(precomputed);
+        expect(await queryFleet(tx as Db, { now: NOW, node_id: 'demo-ke-nairobi-01' })).toEqual(detail);
+        // Rolled back below: the table stays as refreshRollups wrote it.
+        throw new RollBack();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof RollBack)) throw e;
+      });
+    expect(detail.nodes[0]?.window.samples).toBeGreaterThan(1000);
   });
 
   it('aggregates countries, regions and nodes, with series', async () => {

@@ -10,6 +10,7 @@ import {
   type WindowStats,
 } from '@fiberstack/contracts';
 import type { Sql } from '../types.ts';
+import { FLEET_WINDOW_HOURS, SPARK_SQL, WINDOW_SQL, windowBounds } from './fleet-window.ts';
 import { jsonRows } from './json-rows.ts';
 
 export interface FleetOptions {
@@ -25,12 +26,20 @@ interface StateRow {
   node_id: string;
   country: string;
   region: string;
-  first_seen_at: Date;
-  last_seen_at: Date;
+  /** ISO 8601 (the rows arrive as one JSON document, see jsonRows). */
+  first_seen_at: string;
+  last_seen_at: string;
   cur_latency: number | null;
   cur_uptime: number | null;
   cur_loss: number | null;
   cur_targets: number;
+  /** fleet_window's row for the requested window, when the refresher has written it. */
+  w_samples: number | null;
+  w_latency_avg: number | null;
+  w_latency_p95: number | null;
+  w_uptime: number | null;
+  w_loss: number | null;
+  w_spark: (number | null)[] | null;
 }
 
 interface WindowRow {
@@ -48,40 +57,69 @@ interface SparkRow {
   latency: number | null;
 }
 
-/** Latency figures describe the network: HTTP checks (whole requests) count only for uptime and loss. */
-const NET = `"check" <> 'http'`;
-
 /** Current state: averages over the 10 minutes up to each node's last sample (index range scan). */
 const STATE = `
 SELECT n.node_id, n.country, n.region, n.first_seen_at, n.last_seen_at,
-  cur.latency AS cur_latency, cur.uptime AS cur_uptime, cur.loss AS cur_loss, cur.targets AS cur_targets
+  cur.latency AS cur_latency, cur.uptime AS cur_uptime, cur.loss AS cur_loss, cur.targets AS cur_targets,
+  fw.samples AS w_samples, fw.latency_avg AS w_latency_avg, fw.latency_p95 AS w_latency_p95,
+  fw.uptime_pct AS w_uptime, fw.packet_loss AS w_loss, fw.spark AS w_spark
 FROM nodes n
+LEFT JOIN fleet_window fw ON fw.node_id = n.node_id AND fw.window_end = $2
 LEFT JOIN LATERAL (
   SELECT avg(s.latency_ms) FILTER (WHERE s."check" <> 'http') AS latency, avg(s.uptime_pct) AS uptime, avg(s.packet_loss) AS loss,
     count(DISTINCT s.target)::int AS targets
   FROM samples s
   WHERE s.node_id = n.node_id AND s.time > n.last_seen_at - interval '10 minutes' AND s.time <= n.last_seen_at
 ) cur ON true
-WHERE ($1::text IS NULL OR n.node_id = $1)
-ORDER BY n.node_id`;
+WHERE ($1::text IS NULL OR n.node_id = $1)`;
 
-/** Sample-weighted averages over the window from the hourly rollups. */
-const WINDOW = `
-SELECT node_id, sum(samples)::int AS samples,
-  sum(latency_avg * samples) FILTER (WHERE ${NET}) / nullif(sum(samples) FILTER (WHERE latency_avg IS NOT NULL AND ${NET}), 0) AS latency_avg,
-  percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_p95) FILTER (WHERE ${NET}) AS latency_p95,
-  sum(uptime_pct * samples) / nullif(sum(samples) FILTER (WHERE uptime_pct IS NOT NULL), 0) AS uptime_pct,
-  sum(packet_loss * samples) / nullif(sum(samples) FILTER (WHERE packet_loss IS NOT NULL), 0) AS packet_loss
-FROM samples_hourly
-WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR node_id = $3)
-GROUP BY node_id`;
+interface Windows {
+  byNode: Map<string, WindowRow>;
+  sparkByNode: Map<string, (number | null)[]>;
+}
 
-const SPARK = `
-SELECT node_id, bucket,
-  sum(latency_avg * samples) FILTER (WHERE ${NET}) / nullif(sum(samples) FILTER (WHERE latency_avg IS NOT NULL AND ${NET}), 0) AS latency
-FROM samples_hourly
-WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR node_id = $3)
-GROUP BY node_id, bucket`;
+/** The windows as fleet_window holds them (written by refreshRollups). */
+function fromFleetWindow(rows: StateRow[]): Windows {
+  const byNode = new Map<string, WindowRow>();
+  const sparkByNode = new Map<string, (number | null)[]>();
+  for (const r of rows) {
+    if (r.w_samples && r.w_samples > 0)
+      byNode.set(r.node_id, {
+        node_id: r.node_id,
+        samples: r.w_samples,
+        latency_avg: r.w_latency_avg,
+        latency_p95: r.w_latency_p95,
+        uptime_pct: r.w_uptime,
+        packet_loss: r.w_loss,
+      });
+    sparkByNode.set(
+      r.node_id,
+      (r.w_spark ?? []).map((v) => round(v, 2)),
+    );
+  }
+  return { byNode, sparkByNode };
+}
+
+/** The windows aggregated from the hourly rollups now (another window length, or not yet written). */
+async function fromRollups(
+  sql: Sql,
+  w: { start: Date; end: Date; hours: number; node: string | null },
+): Promise<Windows> {
+  const windows = await sql.query<WindowRow>(WINDOW_SQL, [w.start, w.end, w.node]);
+  const sparks = await sql.query<SparkRow>(SPARK_SQL, [w.start, w.end, w.node]);
+  const byNode = new Map(windows.rows.map((r) => [r.node_id, r]));
+  const sparkByNode = new Map<string, (number | null)[]>();
+  for (const s of sparks.rows) {
+    let arr = sparkByNode.get(s.node_id);
+    if (!arr) {
+      arr = new Array<number | null>(w.hours).fill(null);
+      sparkByNode.set(s.node_id, arr);
+    }
+    const idx = Math.floor((s.bucket.getTime() - w.start.getTime()) / HOUR);
+    if (idx >= 0 && idx < w.hours) arr[idx] = round(s.latency, 2);
+  }
+  return { byNode, sparkByNode };
+}
 
 const DEMO = `SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'demo_data') AS demo`;
 
@@ -103,27 +141,16 @@ const round = (v: number | null, digits = 3): number | null =>
  * lateral index scan for the current state, then two reads of the hourly rollups.
  */
 export async function queryFleet(sql: Sql, opts: FleetOptions): Promise<FleetResponse> {
-  const hours = opts.windowHours ?? 24;
+  const hours = opts.windowHours ?? FLEET_WINDOW_HOURS;
   const thresholds = opts.thresholds ?? DEFAULT_FLEET_THRESHOLDS;
-  const end = new Date(Math.floor(opts.now.getTime() / HOUR) * HOUR + HOUR);
-  const start = new Date(end.getTime() - hours * HOUR);
+  const { start, end } = windowBounds(opts.now, hours);
   const node = opts.node_id ?? null;
-  const state = await sql.query<StateRow>(STATE, [node]);
-  const windows = await sql.query<WindowRow>(WINDOW, [start, end, node]);
-  const sparks = await sql.query<SparkRow>(SPARK, [start, end, node]);
+  const state = { rows: await jsonRows<StateRow>(sql, STATE, [node, end], 'r.node_id') };
   const demo = await sql.query<{ demo: boolean }>(DEMO, []);
-
-  const byNode = new Map(windows.rows.map((w) => [w.node_id, w]));
-  const sparkByNode = new Map<string, (number | null)[]>();
-  for (const s of sparks.rows) {
-    let arr = sparkByNode.get(s.node_id);
-    if (!arr) {
-      arr = new Array<number | null>(hours).fill(null);
-      sparkByNode.set(s.node_id, arr);
-    }
-    const idx = Math.floor((s.bucket.getTime() - start.getTime()) / HOUR);
-    if (idx >= 0 && idx < hours) arr[idx] = round(s.latency, 2);
-  }
+  const precomputed = hours === FLEET_WINDOW_HOURS && state.rows.every((r) => r.w_spark !== null);
+  const { byNode, sparkByNode } = precomputed
+    ? fromFleetWindow(state.rows)
+    : await fromRollups(sql, { start, end, hours, node });
 
   const counts = { up: 0, degraded: 0, down: 0, silent: 0 };
   const nodes: FleetNode[] = state.rows.map((r) => {
@@ -133,7 +160,7 @@ export async function queryFleet(sql: Sql, opts: FleetOptions): Promise<FleetRes
       packet_loss: round(r.cur_loss),
       targets: r.cur_targets ?? 0,
     };
-    const status = nodeStatus(opts.now.getTime(), r.last_seen_at.getTime(), current, thresholds);
+    const status = nodeStatus(opts.now.getTime(), Date.parse(r.last_seen_at), current, thresholds);
     counts[status] += 1;
     const w = byNode.get(r.node_id);
     return {
@@ -141,8 +168,8 @@ export async function queryFleet(sql: Sql, opts: FleetOptions): Promise<FleetRes
       country: r.country,
       region: r.region,
       status,
-      first_seen_at: r.first_seen_at.toISOString(),
-      last_seen_at: r.last_seen_at.toISOString(),
+      first_seen_at: new Date(r.first_seen_at).toISOString(),
+      last_seen_at: new Date(r.last_seen_at).toISOString(),
       current,
       window: w
         ? {

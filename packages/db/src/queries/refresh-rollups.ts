@@ -1,13 +1,18 @@
 import type { Db } from '../types.ts';
+import { refreshFleetWindow } from './fleet-window.ts';
 
 export interface RefreshOptions {
   /** Most dirty hourly buckets handled per call (oldest first); default 5,000. */
   maxBuckets?: number;
+  /** The clock for the fleet window (tests); default now. */
+  now?: Date;
 }
 
 export interface RefreshResult {
   hourly: number;
   daily: number;
+  /** Nodes whose 24-hour fleet window was recomputed. */
+  fleet: number;
 }
 
 const CLAIM_DIRTY = `
@@ -63,9 +68,12 @@ export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise
   return db.transaction(async (tx) => {
     await tx.query(CLAIM_DIRTY);
     const claimed = await tx.query(TAKE_DIRTY, [maxBuckets]);
-    if (claimed.rowCount === 0) return { hourly: 0, daily: 0 };
+    const now = opts.now ?? new Date();
+    // Nothing new: the fleet window only needs work when the hour rolled over or a node is new.
+    if (claimed.rowCount === 0)
+      return { hourly: 0, daily: 0, fleet: await refreshFleetWindow(tx, now, true) };
     const hourly = await tx.query(HOURLY, []);
     const daily = await tx.query(DAILY, []);
-    return { hourly: hourly.rowCount, daily: daily.rowCount };
+    return { hourly: hourly.rowCount, daily: daily.rowCount, fleet: await refreshFleetWindow(tx, now) };
   });
 }

@@ -1,0 +1,71 @@
+import type { Sql } from '../types.ts';
+
+/** Latency figures describe the network: HTTP checks (whole requests) count only for uptime and loss. */
+const NET = `"check" <> 'http'`;
+
+const HOUR = 3_600_000;
+
+/** The fleet overview's default window, and the one fleet_window holds. */
+export const FLEET_WINDOW_HOURS = 24;
+
+/** [start, end) of a window of `hours` whole hours ending with the hour that holds `now`. */
+export function windowBounds(now: Date, hours: number): { start: Date; end: Date } {
+  const end = new Date(Math.floor(now.getTime() / HOUR) * HOUR + HOUR);
+  return { start: new Date(end.getTime() - hours * HOUR), end };
+}
+
+/** Sample-weighted averages per node over [$1, $2) from the hourly rollups ($3: one node or all). */
+export const WINDOW_SQL = `
+SELECT node_id, sum(samples)::int AS samples,
+  sum(latency_avg * samples) FILTER (WHERE ${NET}) / nullif(sum(samples) FILTER (WHERE latency_avg IS NOT NULL AND ${NET}), 0) AS latency_avg,
+  percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_p95) FILTER (WHERE ${NET}) AS latency_p95,
+  sum(uptime_pct * samples) / nullif(sum(samples) FILTER (WHERE uptime_pct IS NOT NULL), 0) AS uptime_pct,
+  sum(packet_loss * samples) / nullif(sum(samples) FILTER (WHERE packet_loss IS NOT NULL), 0) AS packet_loss
+FROM samples_hourly
+WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR node_id = $3)
+GROUP BY node_id`;
+
+/** Hourly average latency per node over [$1, $2) ($3: one node or all). */
+export const SPARK_SQL = `
+SELECT node_id, bucket,
+  sum(latency_avg * samples) FILTER (WHERE ${NET}) / nullif(sum(samples) FILTER (WHERE latency_avg IS NOT NULL AND ${NET}), 0) AS latency
+FROM samples_hourly
+WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR node_id = $3)
+GROUP BY node_id, bucket`;
+
+// Every node gets a row, with samples 0 and an all-NULL sparkline when the window holds nothing.
+const REFRESH = `
+WITH w AS (${WINDOW_SQL}),
+spark AS (${SPARK_SQL}),
+arr AS (
+  SELECT n.node_id, array_agg(sp.latency ORDER BY h.i) AS spark
+  FROM nodes n CROSS JOIN generate_series(0, $4::int - 1) AS h(i)
+  LEFT JOIN spark sp ON sp.node_id = n.node_id AND sp.bucket = $1::timestamptz + h.i * interval '1 hour'
+  GROUP BY n.node_id
+)
+INSERT INTO fleet_window (node_id, window_end, samples, latency_avg, latency_p95, uptime_pct, packet_loss, spark)
+SELECT n.node_id, $2, coalesce(w.samples, 0), w.latency_avg, w.latency_p95, w.uptime_pct, w.packet_loss, arr.spark
+FROM nodes n JOIN arr ON arr.node_id = n.node_id LEFT JOIN w ON w.node_id = n.node_id
+ORDER BY n.node_id -- one lock order for concurrent refreshers
+ON CONFLICT (node_id) DO UPDATE SET
+  window_end = excluded.window_end, samples = excluded.samples, latency_avg = excluded.latency_avg,
+  latency_p95 = excluded.latency_p95, uptime_pct = excluded.uptime_pct,
+  packet_loss = excluded.packet_loss, spark = excluded.spark`;
+
+const STALE = `SELECT EXISTS (SELECT 1 FROM nodes n LEFT JOIN fleet_window f USING (node_id)
+  WHERE f.window_end IS DISTINCT FROM $1) AS stale`;
+
+/**
+ * Recomputes every node's row of fleet_window for the window ending with `now`'s hour. With
+ * `onlyIfStale`, does nothing when every node already has a row for that window. Returns the
+ * number of rows written.
+ */
+export async function refreshFleetWindow(sql: Sql, now: Date, onlyIfStale = false): Promise<number> {
+  const { start, end } = windowBounds(now, FLEET_WINDOW_HOURS);
+  if (onlyIfStale) {
+    const { rows } = await sql.query<{ stale: boolean }>(STALE, [end]);
+    if (!rows[0]?.stale) return 0;
+  }
+  const res = await sql.query(REFRESH, [start, end, null, FLEET_WINDOW_HOURS]);
+  return res.rowCount;
+}
