@@ -95,8 +95,13 @@ export async function queryMetrics(sql: Sql, q: MetricsFilter): Promise<MetricPo
       outlier: r.outlier,
     }));
   }
-  const { rows } = await sql.query<RollupRow>(ROLLUP_SQL[q.aggregation], params);
-  return rows.map(toPoint);
+  const rows = await jsonRows<Omit<RollupRow, 'bucket'> & { bucket: string }>(
+    sql,
+    ROLLUP_SQL[q.aggregation],
+    params,
+    'r.bucket, r.target, r."check"',
+  );
+  return rows.map((r) => toPoint({ ...r, bucket: new Date(r.bucket) }));
 }
 
 function toPoint(r: RollupRow): MetricPoint {
