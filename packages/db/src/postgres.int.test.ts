@@ -72,3 +72,16 @@ describe('a connection lost inside a transaction', () => {
     }
   });
 });
+
+describe('PostgreSQL connections', () => {
+  it('run without JIT compilation and with the statement timeout', async () => {
+    const db = await openPostgres({ connectionString: TEST_PG_URL, max: 1, statementTimeoutMs: 4_000 });
+    try {
+      expect((await db.query<{ jit: string }>('SHOW jit')).rows[0]?.jit).toBe('off');
+      const timeout = await db.query<{ statement_timeout: string }>('SHOW statement_timeout');
+      expect(timeout.rows[0]?.statement_timeout).toBe('4s');
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -54,6 +54,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
     max: opts.max ?? 10,
     statement_timeout: opts.statementTimeoutMs ?? 15_000,
     application_name: opts.applicationName ?? 'fiberstack',
+    // FiberStack's queries are short index scans over partitioned tables: the planner costs every
+    // partition per loop (runtime pruning reads one), crosses jit_above_cost, and compiling then
+    // took 57–139 ms of a fleet overview that executes in about 40 ms. JIT never pays off here.
+    // (PgBouncer in between needs `ignore_startup_parameters = options`; see docs/operations.md.)
+    options: '-c jit=off',
     types,
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
