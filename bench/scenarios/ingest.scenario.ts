@@ -144,6 +144,7 @@ async function throughputPhase(
   let batchNo = 0;
   const before = await topo.countRows();
   const cpu0 = snapshot(topo);
+  const tcp0 = tcpCounters();
   const started = performance.now();
   process.stdout.write(
     `ingest: ${o.seconds} s of ${o.batch}-sample batches, ${o.concurrency} in flight, via ${topo.url}\n`,
@@ -189,6 +190,7 @@ async function throughputPhase(
   const drainMs = await topo.waitDrained(600_000);
   const totalS = (performance.now() - started) / 1000;
   const cpu1 = snapshot(topo);
+  const tcp = delta(tcp0, tcpCounters());
   clearInterval(progress);
   client.close();
   const stored = (await topo.countRows()) - before;
@@ -210,13 +212,16 @@ async function throughputPhase(
     },
     dead_letter: queue.dead,
     cpu_pct_of_one_core: cpuShare(cpu0, cpu1, topo),
+    // Whole machine, during the phase: non-zero retransmissions point at the network stack.
+    tcp_counters: tcp,
   };
   process.stdout.write(
     `\nthroughput: ${stored.toLocaleString()} samples stored of ${accepted.toLocaleString()} accepted (lost ${accepted - stored})\n` +
       `  intake      ${result.intake_samples_per_min.toLocaleString()} samples/min\n` +
       `  end to end  ${result.end_to_end_samples_per_min.toLocaleString()} samples/min (first push → last row, drain ${drainMs} ms)\n` +
       `  batch push  p50 ${result.batch_push_ms.p50} ms  p99 ${result.batch_push_ms.p99} ms\n` +
-      `  CPU % of one core: ${JSON.stringify(result.cpu_pct_of_one_core)}\n`,
+      `  CPU % of one core: ${JSON.stringify(result.cpu_pct_of_one_core)}\n` +
+      `  stall counters during the phase (kernel TCP; Redis aof_delayed_fsync): ${JSON.stringify(tcp)}\n`,
   );
   return result;
 }
@@ -235,6 +240,7 @@ async function latencyPhase(
   const inflight: Promise<void>[] = [];
   process.stdout.write(`\nlatency: single-sample pushes at ${o.rate}/s for ${o.seconds} s (open loop)\n`);
   const cpu0 = snapshot(topo);
+  const tcp0 = { ...tcpCounters(), aof_delayed_fsync: await aofDelayedFsync(topo) };
   const started = performance.now();
   let sent = 0;
   while (sent < total) {
@@ -259,6 +265,7 @@ async function latencyPhase(
   await Promise.all(inflight);
   const elapsedS = (performance.now() - started) / 1000;
   const cpu1 = snapshot(topo);
+  const tcp = delta(tcp0, { ...tcpCounters(), aof_delayed_fsync: await aofDelayedFsync(topo) });
   client.close();
   fromSchedule.sort((a, b) => a - b);
   const result = {
@@ -272,13 +279,36 @@ async function latencyPhase(
       max: round(fromSchedule.at(-1) ?? 0),
     },
     cpu_pct_of_one_core: cpuShare(cpu0, cpu1, topo),
+    // Whole machine, during the phase: non-zero retransmissions point at the network stack.
+    tcp_counters: tcp,
   };
   process.stdout.write(
     `  ${total} requests, ${result.achieved_rate_per_s}/s achieved, statuses ${JSON.stringify(statuses)}\n` +
       `  push latency p50 ${result.push_ms.p50} ms  p95 ${result.push_ms.p95} ms  p99 ${result.push_ms.p99} ms  max ${result.push_ms.max} ms\n` +
-      `  CPU % of one core: ${JSON.stringify(result.cpu_pct_of_one_core)}\n`,
+      `  CPU % of one core: ${JSON.stringify(result.cpu_pct_of_one_core)}\n` +
+      `  stall counters during the phase (kernel TCP; Redis aof_delayed_fsync): ${JSON.stringify(tcp)}\n`,
   );
   return result;
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+const TCP_COUNTERS = ['TCPSynRetrans', 'ListenOverflows', 'ListenDrops', 'TCPTimeouts', 'TCPAbortOnData'];
+
+/** The kernel's TCP counters (/proc/net/netstat, TcpExt) that explain a tail of about 1 s: a lost SYN or segment waits for the retransmission timer. */
+function tcpCounters(): Record<string, number> {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.startsWith('TcpExt:'));
+  const names = (lines[i] ?? '').split(/\s+/).slice(1);
+  const values = (lines[i + 1] ?? '').split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(TCP_COUNTERS.map((c) => [c, values[names.indexOf(c)] ?? 0]));
+}
+
+/** Writes Redis had to hold because its once-a-second AOF fsync was still running (a disk stall). */
+async function aofDelayedFsync(topo: Topology): Promise<number> {
+  const info = await topo.redisClient.info('persistence');
+  return Number(/aof_delayed_fsync:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+const delta = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.fromEntries(Object.keys(a).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));

@@ -1,166 +1,314 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  DEMO_PROBES,
-  type DemoProbe,
-  generateDemoData,
-  insertEvents,
-  loadSamples,
-  refreshRollups,
-} from '@fiberstack/db';
-import { createRoleProcess, createTestDatabase, freePort } from '@fiberstack/testing';
+import { openPostgres, refreshRollups } from '@fiberstack/db';
+import { createRoleProcess, freePort, type RoleProcess } from '@fiberstack/testing';
+import { type Dataset, prepareDataset } from '../query-dataset.ts';
 import { percentile } from '../result.ts';
 
 const DAY = 86_400_000;
+/** The API's statement timeout in this benchmark (DB_STATEMENT_TIMEOUT_API_MS, also its default). */
+const STATEMENT_TIMEOUT_MS = 5_000;
+/** Warm-up calls before the measured ones (fewer when they take longer than WARM_UP_BUDGET_MS). */
+const WARM_UP = 10;
+const WARM_UP_BUDGET_MS = 3_000;
+/** A case stops early after this long (with at least MIN_RUNS calls), so slow cases stay bounded. */
+const CASE_BUDGET_MS = 12_000;
+const MIN_RUNS = 20;
+/** The ETL scheduler's default rollup interval (ETL_ROLLUP_INTERVAL_S). */
+const ROLLUP_INTERVAL_MS = 60_000;
 
-/** `probes` probes cloned from the demo fleet (same countries and latency shapes). */
-function fleet(probes: number): DemoProbe[] {
-  return Array.from({ length: probes }, (_, i) => {
-    const base = DEMO_PROBES[i % DEMO_PROBES.length] as DemoProbe;
-    return {
-      ...base,
-      node_id: `${base.node_id}-${String(Math.floor(i / DEMO_PROBES.length)).padStart(2, '0')}`,
-    };
-  });
+interface Case {
+  name: string;
+  path: string;
+  /** p95 target, ms; undefined for raw reads, which are bounded by the statement timeout only. */
+  target?: number;
+  /** Calls (after the warm-up) instead of --runs. */
+  runs?: number;
 }
 
-async function timeRequests(
-  url: string,
-  runs: number,
-): Promise<{ ms: number[]; status: Record<string, number> }> {
-  const ms: number[] = [];
-  const status: Record<string, number> = {};
-  for (let i = 0; i < runs + 10; i++) {
-    const t0 = performance.now();
-    const res = await fetch(url);
-    await res.arrayBuffer();
-    if (i >= 10) {
-      ms.push(performance.now() - t0);
-      status[res.status] = (status[res.status] ?? 0) + 1;
-    }
-  }
-  return { ms: ms.sort((a, b) => a - b), status };
+/** The same requests on both engines: `node` is one node of the fleet, `end` the current minute. */
+function cases(node: string, end: Date): Case[] {
+  const at = (msBefore: number) => new Date(end.getTime() - msBefore).toISOString();
+  const to = end.toISOString();
+  return [
+    { name: 'fleet overview (GET /api/fleet)', path: '/api/fleet', target: 20 },
+    {
+      name: "node's 7-day hourly series",
+      path: `/api/metrics?node_id=${node}&aggregation=hourly&start=${at(7 * DAY)}&end=${to}&check=icmp`,
+      target: 5,
+    },
+    { name: 'per-country aggregates, 24 h', path: '/api/regions', target: 20 },
+    {
+      name: 'per-country aggregates, 7 d daily',
+      path: `/api/regions?aggregation=daily&start=${at(7 * DAY)}&end=${to}`,
+      target: 20,
+    },
+    {
+      name: 'per-country aggregates, 7 d hourly',
+      path: `/api/regions?aggregation=hourly&start=${at(7 * DAY)}&end=${to}`,
+      target: 20,
+    },
+    {
+      name: "node's raw 6 h range (2 targets)",
+      path: `/api/metrics?node_id=${node}&start=${at(DAY / 4)}&end=${to}&limit=20000`,
+    },
+    {
+      name: "node's 7 d raw, bucketed to 1500 points",
+      path: `/api/metrics?node_id=${node}&start=${at(7 * DAY)}&end=${to}&max_points=1500&limit=20000`,
+    },
+    // The worst raw read a client can ask for: 400 days (the API's limit), every sample read and
+    // bucketed. It is bounded by the statement timeout: it answers 200, or 503 when cancelled.
+    {
+      name: "node's 400 d raw, bucketed to 100 points",
+      path: `/api/metrics?node_id=${node}&start=${at(400 * DAY)}&end=${to}&max_points=100&limit=20000`,
+      runs: 5,
+    },
+  ];
+}
+
+interface CaseResult {
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  runs: number;
+  /** The target, or for a raw read the statement timeout (null: none, PGlite). */
+  target_p95_ms: number | null;
+  bounded_by_statement_timeout: boolean;
+  verdict: 'OK' | 'SLOW' | 'ERROR';
+  status: Record<string, number>;
 }
 
 /**
- * `npm run bench -- query`: read latency of a real `fiberstack api` process on PostgreSQL 15
- * holding a week of minute data for a fleet (default 100 probes × 2 targets ≈ 2 M rows, with
- * hourly and daily rollups). Each endpoint is called sequentially (--runs, after 10 warm-up
- * calls); figures are HTTP round trips on loopback.
+ * Calls one endpoint sequentially: warm-up, then --runs measured calls (stopping early after
+ * CASE_BUDGET_MS once MIN_RUNS are in). `timeoutMs` is the engine's statement timeout, which is
+ * the bound of a raw read (undefined: the engine has none).
+ */
+async function timeCase(
+  base: string,
+  c: Case,
+  runs: number,
+  timeoutMs: number | undefined,
+): Promise<CaseResult> {
+  const call = async () => {
+    const t0 = performance.now();
+    const res = await fetch(`${base}${c.path}`);
+    await res.arrayBuffer();
+    return { ms: performance.now() - t0, status: String(res.status) };
+  };
+  const warmStarted = performance.now();
+  for (let i = 0; i < WARM_UP && performance.now() - warmStarted < WARM_UP_BUDGET_MS; i++) await call();
+  const ms: number[] = [];
+  const status: Record<string, number> = {};
+  const started = performance.now();
+  const want = c.runs ?? runs;
+  while (ms.length < want && (ms.length < MIN_RUNS || performance.now() - started < CASE_BUDGET_MS)) {
+    const r = await call();
+    ms.push(r.ms);
+    status[r.status] = (status[r.status] ?? 0) + 1;
+  }
+  ms.sort((a, b) => a - b);
+  const p95 = percentile(ms, 95);
+  const target = c.target ?? timeoutMs;
+  // A raw read may be cancelled by the statement timeout (503 FS_ERR_QUERY_TIMEOUT): still bounded.
+  const allowed = c.target === undefined ? ['200', '503'] : ['200'];
+  const failed = Object.keys(status).some((s) => !allowed.includes(s));
+  return {
+    p50_ms: round(percentile(ms, 50)),
+    p95_ms: round(p95),
+    p99_ms: round(percentile(ms, 99)),
+    max_ms: round(ms.at(-1) ?? Number.NaN),
+    runs: ms.length,
+    target_p95_ms: target ?? null,
+    bounded_by_statement_timeout: c.target === undefined,
+    verdict: failed ? 'ERROR' : target === undefined || p95 < target ? 'OK' : 'SLOW',
+    status,
+  };
+}
+
+async function runCases(
+  base: string,
+  list: Case[],
+  runs: number,
+  timeoutMs: number | undefined,
+): Promise<Record<string, CaseResult>> {
+  const results: Record<string, CaseResult> = {};
+  const num = (v: number) => v.toFixed(1).padStart(7);
+  for (const c of list) {
+    const r = await timeCase(base, c, runs, timeoutMs);
+    results[c.name] = r;
+    const target =
+      c.target !== undefined
+        ? `target p95 < ${c.target} ms`
+        : timeoutMs !== undefined
+          ? `bounded: statement timeout ${timeoutMs / 1000} s`
+          : 'no target: no statement timeout on PGlite';
+    const statuses =
+      Object.keys(r.status).length > 1 || !r.status['200'] ? ` ${JSON.stringify(r.status)}` : '';
+    process.stdout.write(
+      `  ${c.name.padEnd(42)} p50 ${num(r.p50_ms)} ms  p95 ${num(r.p95_ms)} ms  p99 ${num(r.p99_ms)} ms  n=${String(r.runs).padEnd(4)} (${target}) ${r.verdict}${statuses}\n`,
+    );
+  }
+  return results;
+}
+
+/** Runs `fiberstack api` (production mode, no Redis) on the kept PostgreSQL data set. */
+async function postgresRun(ds: Dataset, runs: number): Promise<Record<string, CaseResult>> {
+  const port = await freePort();
+  const api = createRoleProcess('api', ['api'], port, () => ({
+    DATABASE_URL: ds.url,
+    ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+    API_KEY_SECRET: 'bench-api-key-secret-0123456789abcdef',
+    ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_ENABLED: 'false',
+    DB_STATEMENT_TIMEOUT_API_MS: String(STATEMENT_TIMEOUT_MS),
+  }));
+  // `fiberstack api` alone: the ETL's scheduler, which refreshes the rollups (and the fleet
+  // overview's precomputed window when the hour turns) every minute, is played by this process.
+  const db = await openPostgres({
+    connectionString: ds.url,
+    max: 1,
+    applicationName: 'fiberstack-bench-rollups',
+  });
+  let refreshing: Promise<unknown> = refreshRollups(db);
+  await refreshing;
+  const timer = setInterval(() => {
+    refreshing = refreshing.then(() => refreshRollups(db)).catch(() => undefined);
+  }, ROLLUP_INTERVAL_MS);
+  await api.start();
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    return await runCases(base, cases(ds.nodes[0] as string, ds.until), runs, STATEMENT_TIMEOUT_MS);
+  } finally {
+    clearInterval(timer);
+    await api.kill('SIGTERM');
+    await refreshing;
+    await db.close();
+  }
+}
+
+/** What `fiberstack up --demo` logged about the demo set it loaded (pino JSON line). */
+function demoLoaded(up: RoleProcess): { samples?: number; nodes?: number; duration_ms?: number } {
+  for (const line of up.lines) {
+    if (!line.includes('demo data loaded')) continue;
+    try {
+      return JSON.parse(line) as { samples?: number; nodes?: number; duration_ms?: number };
+    } catch {}
+  }
+  return {};
+}
+
+/** Runs `fiberstack up --demo` (PGlite, embedded queue) in a temporary data directory. */
+async function pgliteRun(runs: number): Promise<Record<string, unknown>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fiberstack-bench-query-'));
+  const port = await freePort();
+  const up = createRoleProcess(
+    'up',
+    ['up', '--demo', '--data-dir', dataDir, '--port', String(port)],
+    port,
+    () => ({ LOG_LEVEL: 'info', RATE_LIMIT_ENABLED: 'false' }),
+  );
+  try {
+    const started = performance.now();
+    await up.start();
+    const loaded = demoLoaded(up);
+    const set = `fiberstack up --demo: ${loaded.nodes ?? 15} probes × 7 days, ${(loaded.samples ?? Number.NaN).toLocaleString('en-US')} raw rows`;
+    process.stdout.write(
+      `\nPGlite (embedded, ${set}; loaded and ready in ${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
+    );
+    const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const endpoints = await runCases(
+      `http://127.0.0.1:${port}`,
+      cases('demo-gh-accra-01', end),
+      runs,
+      undefined,
+    );
+    return {
+      set,
+      rows: loaded.samples ?? null,
+      nodes: loaded.nodes ?? null,
+      demo_load_ms: loaded.duration_ms ?? null,
+      endpoints,
+    };
+  } finally {
+    await up.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `npm run bench -- query [--probes 1000] [--days 7] [--runs 200] [--fresh] [--skip-pglite]`: read
+ * latency of a real `fiberstack api` process on PostgreSQL 15 holding `days` of minute data for
+ * `probes` probes (default 1,000 × 7 days ≈ 12 M raw rows: ICMP every minute, HTTPS every 5
+ * minutes), with hourly and daily rollups. The data set is loaded once with COPY into a kept
+ * database and reused (topped up to now) by later runs; see prepareDataset. Then the same
+ * requests against the embedded mode (`fiberstack up --demo`: PGlite, 15 probes × 7 days).
+ * Each request is made sequentially (--runs after up to 10 warm-up calls; a case stops after 12 s
+ * once 20 calls are in);
+ * figures are HTTP round trips on loopback.
  */
 export async function queryScenario(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args,
     options: {
-      probes: { type: 'string', default: '100' },
+      probes: { type: 'string', default: '1000' },
       days: { type: 'string', default: '7' },
       runs: { type: 'string', default: '200' },
+      fresh: { type: 'boolean', default: false },
+      'skip-pglite': { type: 'boolean', default: false },
     },
   });
-  const probes = fleet(Number(values.probes));
+  const probes = Number(values.probes);
   const days = Number(values.days);
   const runs = Number(values.runs);
-  const t = await createTestDatabase();
-  try {
-    const loadStarted = performance.now();
-    const now = new Date();
-    const { rows, events } = generateDemoData({ probes, days, now });
-    for (let i = 0; i < rows.length; i += 20_000) {
-      const chunk = rows.slice(i, i + 20_000);
-      await t.db.transaction((tx) => loadSamples(tx, chunk));
-    }
-    await insertEvents(t.db, events);
-    for (;;) if ((await refreshRollups(t.db, { maxBuckets: 100_000 })).hourly === 0) break;
-    await t.db.query('ANALYZE');
-    const loadS = (performance.now() - loadStarted) / 1000;
-    process.stdout.write(
-      `query: ${rows.length.toLocaleString()} raw rows (${probes.length} probes, ${days} days, minute data) loaded with rollups in ${loadS.toFixed(0)} s\n`,
-    );
+  if (!Number.isInteger(probes) || probes < 1) throw new Error('--probes must be a whole number ≥ 1');
+  if (!(days > 0 && days <= 30)) throw new Error('--days must be more than 0 and at most 30');
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number ≥ 1');
 
-    const port = await freePort();
-    const api = createRoleProcess('api', ['api'], port, () => ({
-      DATABASE_URL: t.url,
-      ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
-      API_KEY_SECRET: 'bench-api-key-secret-0123456789abcdef',
-      ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_ENABLED: 'false',
-    }));
-    await api.start();
-    try {
-      const base = `http://127.0.0.1:${port}`;
-      const end = new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
-      const weekAgo = new Date(Date.parse(end) - 7 * DAY).toISOString();
-      const node = probes[0]?.node_id as string;
-      const cases: { name: string; path: string; target: number }[] = [
-        { name: 'fleet overview (GET /api/fleet)', path: '/api/fleet', target: 20 },
-        {
-          name: "node's 7-day hourly series",
-          path: `/api/metrics?node_id=${node}&aggregation=hourly&start=${weekAgo}&end=${end}&check=icmp`,
-          target: 5,
-        },
-        {
-          name: 'per-country aggregates, 24 h',
-          path: '/api/regions',
-          target: 20,
-        },
-        {
-          name: 'per-country aggregates, 7 d daily',
-          path: `/api/regions?aggregation=daily&start=${weekAgo}&end=${end}`,
-          target: 20,
-        },
-        {
-          name: 'per-country aggregates, 7 d hourly',
-          path: `/api/regions?aggregation=hourly&start=${weekAgo}&end=${end}`,
-          target: 20,
-        },
-        {
-          name: "node's 24 h raw series (2 targets)",
-          path: `/api/metrics?node_id=${node}&start=${new Date(Date.parse(end) - DAY).toISOString()}&end=${end}&limit=20000`,
-          target: 50,
-        },
-        {
-          name: "node's 7 d raw, bucketed to 1500 points",
-          path: `/api/metrics?node_id=${node}&start=${weekAgo}&end=${end}&max_points=1500&limit=20000`,
-          target: 50,
-        },
-      ];
-      const results: Record<string, unknown> = {};
-      for (const c of cases) {
-        const { ms, status } = await timeRequests(`${base}${c.path}`, runs);
-        const p95 = percentile(ms, 95);
-        results[c.name] = {
-          p50_ms: round(percentile(ms, 50)),
-          p95_ms: round(p95),
-          p99_ms: round(percentile(ms, 99)),
-          target_p95_ms: c.target,
-          status,
-        };
-        process.stdout.write(
-          `  ${c.name.padEnd(42)} p50 ${round(percentile(ms, 50)).toString().padStart(6)} ms  p95 ${round(p95).toString().padStart(6)} ms  (target p95 < ${c.target} ms) ${p95 < c.target ? 'OK' : 'SLOW'}\n`,
-        );
-      }
-      // The worst raw read a client can ask for: 400 days, every sample bucketed. It is bounded
-      // by the API's statement timeout (DB_STATEMENT_TIMEOUT_API_MS) and answers 200 or 503.
-      const worst = await timeRequests(
-        `${base}/api/metrics?node_id=${node}&start=${new Date(Date.parse(end) - 399 * DAY).toISOString()}&end=${end}&max_points=100&limit=20000`,
-        5,
-      );
-      results['raw 400-day range (bounded)'] = {
-        max_ms: round(worst.ms.at(-1) ?? 0),
-        status: worst.status,
-      };
-      process.stdout.write(
-        `  ${'raw 400-day range (statement timeout 5 s)'.padEnd(42)} max ${round(worst.ms.at(-1) ?? 0)} ms  statuses ${JSON.stringify(worst.status)}\n`,
-      );
-      return { rows: rows.length, probes: probes.length, days, runs, endpoints: results };
-    } finally {
-      await api.kill('SIGTERM');
-    }
-  } finally {
-    await t.drop();
-  }
+  const started = performance.now();
+  const ds = await prepareDataset({
+    probes,
+    days,
+    fresh: values.fresh,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  const how =
+    ds.action === 'built'
+      ? `built in ${ds.load?.seconds} s, ${ds.load?.rows_per_s.toLocaleString('en-US')} rows/s`
+      : ds.action === 'topped-up'
+        ? `kept, topped up with ${ds.load?.rows.toLocaleString('en-US')} rows in ${ds.load?.seconds} s`
+        : 'kept, reused as it was';
+  process.stdout.write(
+    `\nPostgreSQL 15 (${ds.database}: ${ds.rows.toLocaleString('en-US')} raw rows, ${probes.toLocaleString('en-US')} probes × ${days} days of minute data, ${ds.from.toISOString()} – ${ds.until.toISOString()}; ${how})\n`,
+  );
+  const postgres = await postgresRun(ds, runs);
+  const pglite = values['skip-pglite'] ? undefined : await pgliteRun(runs);
+  process.stdout.write(`\nquery: ${((performance.now() - started) / 1000).toFixed(0)} s in all\n`);
+  return {
+    runs,
+    warm_up: WARM_UP,
+    case_budget_s: CASE_BUDGET_MS / 1000,
+    min_runs: MIN_RUNS,
+    statement_timeout_ms: STATEMENT_TIMEOUT_MS,
+    postgres: {
+      database: ds.database,
+      dataset: ds.action,
+      reason: ds.reason,
+      rows: ds.rows,
+      probes,
+      days,
+      from: ds.from.toISOString(),
+      until: ds.until.toISOString(),
+      ...(ds.load ? { load: ds.load } : {}),
+      endpoints: postgres,
+    },
+    ...(pglite ? { pglite } : {}),
+  };
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
