@@ -28,8 +28,8 @@ function childCpuSeconds(pid: number): number {
 }
 
 /**
- * The probe's footprint: a real probe process (the deployable one-file bundle by default,
- * or the TypeScript entry through tsx) measuring N loopback targets — 40 % icmp (fping to
+ * The probe's footprint: a real probe process (the deployable bundle by default, or the
+ * TypeScript entry through tsx) measuring N loopback targets — 40 % icmp (fping to
  * 127.0.0.x), 40 % http, 20 % tcp — every `interval` seconds and pushing to a local 202
  * receiver. Samples RSS every 5 s and CPU over the whole window (after start-up), for each
  * target count at once (separate processes). Figures: RSS avg/max, CPU % of one core of the
@@ -43,8 +43,10 @@ export async function probeScenario(args: string[]): Promise<Record<string, unkn
       interval: { type: 'string', default: '60' },
       minutes: { type: 'string', default: '10' },
       entry: { type: 'string', default: 'bundle' },
-      // As deployed (deploy/systemd, deploy/docker/probe.Dockerfile); `--node-flags=` for none.
-      'node-flags': { type: 'string', default: '--lite-mode' },
+      // As deployed (deploy/systemd, deploy/docker/probe.Dockerfile, which say what each is
+      // for); `--node-flags=` / `--env=` for none.
+      'node-flags': { type: 'string', default: '--lite-mode --no-icu-timezone-data --expose-gc' },
+      env: { type: 'string', default: 'MALLOC_ARENA_MAX=2' },
     },
   });
   const counts = values.targets.split(',').map(Number);
@@ -53,12 +55,18 @@ export async function probeScenario(args: string[]): Promise<Record<string, unkn
   const entry = values.entry;
   const dir = mkdtempSync(join(tmpdir(), 'fiberstack-bench-probe-'));
   const nodeFlags = values['node-flags'].split(/\s+/).filter(Boolean);
+  const env = Object.fromEntries(
+    values.env
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const servers: Array<Server | TcpServer> = [];
   const runs: Run[] = [];
   try {
     let script = TSX_ENTRY;
     if (entry === 'bundle') {
-      script = join(dir, 'fiberstack-probe.mjs');
+      script = join(dir, 'fiberstack-probe.mjs'); // its chunks are written next to it
       execFileSync(process.execPath, [BUNDLE_SCRIPT, script], { stdio: 'ignore' });
     } else if (entry !== 'tsx') throw new Error('--entry bundle|tsx');
 
@@ -112,6 +120,7 @@ buffer: { dir: ${join(dir, `buffer-${n}`)} }
 `,
       );
       const child = spawn(process.execPath, [...nodeFlags, script, '--config', config], {
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       await new Promise<void>((resolve, reject) => {
@@ -134,7 +143,7 @@ buffer: { dir: ${join(dir, `buffer-${n}`)} }
       });
     }
     process.stdout.write(
-      `probe (${entry}${nodeFlags.length ? ` ${nodeFlags.join(' ')}` : ''}): ${counts.join(' and ')} targets every ${intervalS} s for ${values.minutes} min\n`,
+      `probe (${entry}${nodeFlags.length ? ` ${nodeFlags.join(' ')}` : ''}${values.env ? ` ${values.env}` : ''}): ${counts.join(' and ')} targets every ${intervalS} s for ${values.minutes} min\n`,
     );
     const started = Date.now();
     let lastPrint = started;
@@ -150,6 +159,7 @@ buffer: { dir: ${join(dir, `buffer-${n}`)} }
     const figures: Record<string, unknown> = {
       entry,
       node_flags: nodeFlags.join(' '),
+      env: values.env,
       interval_s: intervalS,
       minutes: Number(values.minutes),
       pushes_accepted: accepted,

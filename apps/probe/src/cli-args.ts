@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 
-export type ProbeMode = 'run' | 'check' | 'once' | 'help';
+/**
+ * `emit-config` is internal (not in the usage): the bundle runs itself with it to read the
+ * config in a short-lived child, which writes the resolved config as JSON to fd 3.
+ */
+export type ProbeMode = 'run' | 'check' | 'once' | 'help' | 'emit-config';
 
 export interface ProbeArgs {
   mode: ProbeMode;
@@ -23,9 +27,18 @@ export function parseProbeArgs(argv: readonly string[]): ProbeArgs {
       check: { type: 'boolean' },
       once: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      'emit-config': { type: 'boolean' },
     },
     strict: true,
   });
-  const mode: ProbeMode = values.help ? 'help' : values.check ? 'check' : values.once ? 'once' : 'run';
+  const mode: ProbeMode = values.help
+    ? 'help'
+    : values.check
+      ? 'check'
+      : values.once
+        ? 'once'
+        : values['emit-config']
+          ? 'emit-config'
+          : 'run';
   return { mode, ...(values.config ? { configPath: values.config } : {}) };
 }

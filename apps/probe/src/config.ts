@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import type { DnsOptions, Target } from './checks/check.types.ts';
 import { ProbeYaml, type TargetConfig } from './config.schema.ts';
+import { deepFreeze } from './freeze.ts';
 import type { NodeIdentity } from './sample-builder.ts';
 import { parseDurationMs, parseSize } from './units.ts';
 
@@ -196,12 +197,4 @@ export function loadProbeConfig(
     ...(metricsListen ? { metrics_listen: metricsListen } : {}),
   };
   return deepFreeze(config);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -3,7 +3,7 @@ export { type BufferStats, DiskBuffer, type DiskBufferOptions, type Peeked } fro
 export type { Check, CheckResult, Target } from './checks/check.types.ts';
 export { checkFor, checks } from './checks/registry.ts';
 export { type LoadOptions, loadProbeConfig, type ProbeConfig, ProbeConfigError } from './config.ts';
-export { runProbe } from './main.ts';
+export { type RunProbeOptions, runProbe } from './main.ts';
 export { runOnce } from './once.ts';
 export { FINAL_STATUSES, PushClient, type PushOutcome } from './push/push-client.ts';
 export { Pusher, type PusherOptions } from './push/pusher.ts';

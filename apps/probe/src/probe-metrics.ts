@@ -29,7 +29,9 @@ export class ProbeMetrics {
   private constructor(readonly registry: Registry) {}
 
   static async create(sources: MetricSources): Promise<ProbeMetrics> {
-    const { Counter, Gauge, Registry } = await import('prom-client');
+    // `default` is prom-client's module.exports, under node and in the bundle's chunk alike
+    // (the chunk of a CommonJS module exports nothing else).
+    const { Counter, Gauge, Registry } = (await import('prom-client')).default;
     const registry = new Registry();
     const r = [registry];
     const gauge = (name: string, help: string, read: () => number) =>

@@ -1,17 +1,20 @@
 import { lookup } from 'node:dns/promises';
 import { createServer, type Socket } from 'node:net';
-import { createSecureContext } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { makeTarget } from './checks/make-target.ts';
 import { detectPinger } from './checks/pinger.ts';
 import { checks } from './checks/registry.ts';
+import { loadHttps } from './https-lazy.ts';
 
 export interface WarmUpNeeds {
   /** Some target or the API is https: load OpenSSL's root store now, not in the first round. */
   tls: boolean;
 }
 
-/** What a config needs warmed: TLS only when an https URL is configured (≈ 1.2 MB RSS). */
+/**
+ * What a config needs warmed: TLS only when an https URL is configured (node:https, tls and
+ * OpenSSL's root store: ≈ 1.4 MiB RSS that a plain-http probe does not carry).
+ */
 export function warmUpNeeds(config: { api_endpoint: string; targets: ReadonlyArray<{ target: string }> }) {
   const https = (url: string) => /^https:/i.test(url);
   return { tls: https(config.api_endpoint) || config.targets.some((t) => https(t.target)) };
@@ -36,7 +39,10 @@ function answer(socket: Socket): void {
  */
 export async function warmUp(needs: WarmUpNeeds = { tls: true }): Promise<void> {
   detectPinger();
-  if (needs.tls) createSecureContext();
+  if (needs.tls) {
+    await loadHttps();
+    (await import('node:tls')).createSecureContext();
+  }
   gzipSync(Buffer.from('{}'));
   await lookup('localhost').catch(() => undefined);
   const sockets = new Set<Socket>();

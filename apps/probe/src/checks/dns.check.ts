@@ -1,5 +1,5 @@
 import { lookup, Resolver } from 'node:dns';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../clock.ts';
 import { type Check, type CheckResult, failed, ms, type Target } from './check.types.ts';
 
 /** Codes meaning the resolver answered (negatively): the path to it works. */
@@ -39,13 +39,13 @@ function viaResolver(target: Target, signal: AbortSignal): Promise<number> {
 export const dnsCheck: Check = {
   kind: 'dns',
   async run(target: Target, signal: AbortSignal): Promise<CheckResult> {
-    const start = performance.now();
+    const start = monotonicMs();
     try {
       const n =
         target.dns.resolver === 'system'
           ? await viaSystem(target.target, signal)
           : await viaResolver(target, signal);
-      const rtt = ms(performance.now() - start);
+      const rtt = ms(monotonicMs() - start);
       if (n === 0) return { ok: false, rtts: [rtt], sent: 1, reachable: true, error: 'no records' };
       return { ok: true, rtts: [rtt], sent: 1, reachable: true };
     } catch (err) {

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import type { HttpTimings } from '@fiberstack/contracts';
+import { monotonicMs } from '../clock.ts';
+import { loadHttps } from '../https-lazy.ts';
 import { ms } from './check.types.ts';
 
 const BODY_LIMIT = 1024 * 1024;
@@ -30,10 +30,11 @@ export interface HopOptions {
  * socket's own events: lookup → connect → secureConnect → response → end. `t0` is taken
  * right before the request is created; after the warm-up this costs microseconds.
  */
-export function requestOnce(url: URL, opts: HopOptions, signal: AbortSignal): Promise<HopResult> {
+export async function requestOnce(url: URL, opts: HopOptions, signal: AbortSignal): Promise<HopResult> {
+  const https = url.protocol === 'https:' ? await loadHttps() : undefined;
   return new Promise((resolve, reject) => {
-    const isHttps = url.protocol === 'https:';
-    const t0 = performance.now();
+    const isHttps = https !== undefined;
+    const t0 = monotonicMs();
     const at: { lookup?: number; connect?: number; secure?: number; response?: number } = {};
     let tlsDaysLeft: number | undefined;
     const options = {
@@ -43,8 +44,8 @@ export function requestOnce(url: URL, opts: HopOptions, signal: AbortSignal): Pr
       headers: { 'user-agent': 'fiberstack-probe/0.1', 'accept-encoding': 'identity', connection: 'close' },
       ...(isHttps ? { rejectUnauthorized: opts.tlsVerify, ...(opts.ca ? { ca: opts.ca } : {}) } : {}),
     };
-    const req = (isHttps ? httpsRequest : httpRequest)(url, options, (res) => {
-      at.response = performance.now();
+    const req = (https ? https.request : httpRequest)(url, options, (res) => {
+      at.response = monotonicMs();
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -55,7 +56,7 @@ export function requestOnce(url: URL, opts: HopOptions, signal: AbortSignal): Pr
       });
       res.once('error', reject);
       res.once('end', () => {
-        const end = performance.now();
+        const end = monotonicMs();
         const tcpStart = at.lookup ?? t0;
         const timings: HttpTimings = {
           ...(at.lookup !== undefined ? { dns_ms: ms(at.lookup - t0) } : {}),
@@ -77,13 +78,13 @@ export function requestOnce(url: URL, opts: HopOptions, signal: AbortSignal): Pr
     });
     req.once('socket', (socket) => {
       socket.once('lookup', () => {
-        at.lookup = performance.now();
+        at.lookup = monotonicMs();
       });
       socket.once('connect', () => {
-        at.connect = performance.now();
+        at.connect = monotonicMs();
       });
       socket.once('secureConnect', () => {
-        at.secure = performance.now();
+        at.secure = monotonicMs();
         const cert = (socket as TLSSocket).getPeerCertificate();
         const validTo = cert?.valid_to ? Date.parse(cert.valid_to) : Number.NaN;
         if (Number.isFinite(validTo)) tlsDaysLeft = Math.floor((validTo - Date.now()) / DAY_MS);

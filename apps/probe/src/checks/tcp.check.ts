@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../clock.ts';
 import { type Check, type CheckResult, failed, ms, type Target } from './check.types.ts';
 import { splitHostPort } from './host-port.ts';
 
@@ -14,7 +14,7 @@ export const tcpCheck: Check = {
     if (port === undefined) return Promise.resolve(failed('no port'));
     return new Promise((resolve) => {
       let done = false;
-      const start = performance.now();
+      const start = monotonicMs();
       let lookupAt: number | undefined;
       const socket = connect({ host, port });
       const finish = (result: CheckResult) => {
@@ -27,11 +27,11 @@ export const tcpCheck: Check = {
       const onAbort = () => finish(failed('timeout'));
       signal.addEventListener('abort', onAbort, { once: true });
       socket.once('lookup', (err) => {
-        lookupAt = performance.now();
+        lookupAt = monotonicMs();
         if (err) finish(failed(`lookup: ${err.message}`));
       });
       socket.once('connect', () => {
-        const rtt = ms(performance.now() - (lookupAt ?? start));
+        const rtt = ms(monotonicMs() - (lookupAt ?? start));
         finish({ ok: true, rtts: [rtt], sent: 1, reachable: true });
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {

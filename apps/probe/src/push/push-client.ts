@@ -1,8 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { PushBatch } from '@fiberstack/contracts';
+import { loadHttps } from '../https-lazy.ts';
 import { parseRetryAfter } from './backoff.ts';
 
 const gzip = promisify(gzipCb);
@@ -29,12 +29,23 @@ export interface PushClientOptions {
  */
 export class PushClient {
   private readonly url: URL;
-  private readonly agent: HttpAgent;
+  /** Made by the first send (node:https is loaded only for an https endpoint). */
+  private transport: { request: typeof httpRequest; agent: HttpAgent } | undefined;
 
   constructor(private readonly o: PushClientOptions) {
     this.url = new URL(o.endpoint);
+  }
+
+  private async connect(): Promise<{ request: typeof httpRequest; agent: HttpAgent }> {
+    if (this.transport) return this.transport;
     const agentOptions = { keepAlive: true, maxSockets: 1, keepAliveMsecs: 30_000 };
-    this.agent = this.url.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    if (this.url.protocol !== 'https:') {
+      this.transport = { request: httpRequest, agent: new HttpAgent(agentOptions) };
+    } else {
+      const https = await loadHttps();
+      this.transport ??= { request: https.request, agent: new https.Agent(agentOptions) };
+    }
+    return this.transport;
   }
 
   async send(batch: PushBatch, signal?: AbortSignal): Promise<PushOutcome> {
@@ -50,17 +61,17 @@ export class PushClient {
     }
   }
 
-  private post(
+  private async post(
     body: Buffer,
     signal: AbortSignal,
   ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
-    const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const { request, agent } = await this.connect();
     return new Promise((resolve, reject) => {
       const req = request(
         this.url,
         {
           method: 'POST',
-          agent: this.agent,
+          agent,
           signal,
           headers: {
             'content-type': 'application/json',
@@ -86,7 +97,7 @@ export class PushClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.transport?.agent.destroy();
   }
 }
 

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import type { Target } from '../checks/check.types.ts';
 import { roundBudgetMs } from '../checks/round-budget.ts';
+import { monotonicMs } from '../clock.ts';
 import { Limiter } from './limiter.ts';
 
 export type RoundRunner = (target: Target, signal: AbortSignal, startedAt: Date) => Promise<void>;
@@ -9,7 +9,7 @@ export type RoundRunner = (target: Target, signal: AbortSignal, startedAt: Date)
 export interface SchedulerOptions {
   concurrency: number;
   random?: () => number;
-  /** Monotonic clock in ms (performance.now by default). */
+  /** Monotonic clock in ms (monotonicMs by default, see clock.ts). */
   now?: () => number;
   onSkip?: (target: Target) => void;
 }
@@ -46,7 +46,7 @@ export class Scheduler {
     this.limiter = new Limiter(o.concurrency);
     // Every running round listens on the stop signal: up to `concurrency` listeners, no leak.
     setMaxListeners(o.concurrency + 10, this.stopper.signal);
-    this.now = o.now ?? (() => performance.now());
+    this.now = o.now ?? monotonicMs;
     this.random = o.random ?? Math.random;
     for (const target of targets) this.slots.push({ target, first: 0, n: 0, busy: false });
   }
