@@ -31,6 +31,11 @@ export {
 } from './queries/fleet.ts';
 export * from './queries/inbox.ts';
 export { type LoadResult, loadSamples } from './queries/load-samples.ts';
+export {
+  type MaintenanceOptions,
+  type MaintenanceResult,
+  maintainTables,
+} from './queries/maintenance.ts';
 export { type MetricsFilter, queryMetrics } from './queries/metrics.ts';
 export { listNodes } from './queries/nodes.ts';
 export { type RefreshOptions, type RefreshResult, refreshRollups } from './queries/refresh-rollups.ts';

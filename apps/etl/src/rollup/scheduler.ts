@@ -1,6 +1,7 @@
 import {
   applyRetention,
   type Db,
+  maintainTables,
   type RefreshResult,
   type RetentionResult,
   refreshRollups,
@@ -67,8 +68,22 @@ export function createScheduler(deps: SchedulerDeps, config: SchedulerConfig): S
       if (result && (result.hourly > 0 || result.daily > 0)) {
         log.info({ ...result, duration_ms: Math.round(performance.now() - started) }, 'rollups refreshed');
       }
+      await maintain();
       return result;
     });
+
+  /** PGlite only (no autovacuum there): statistics and dead rows of the tables that changed. */
+  const maintain = async () => {
+    if (db.engine !== 'pglite') return;
+    const started = performance.now();
+    try {
+      const done = await maintainTables(db);
+      if (done.analyzed.length > 0)
+        log.debug({ ...done, duration_ms: Math.round(performance.now() - started) }, 'tables maintained');
+    } catch (err) {
+      log.warn({ err }, 'table maintenance failed; next tick retries');
+    }
+  };
 
   const runRetention = (now?: Date) =>
     serial(async () => {

@@ -1,5 +1,6 @@
 import { insertEvents } from '../queries/events.ts';
 import { loadSamples } from '../queries/load-samples.ts';
+import { maintainTables } from '../queries/maintenance.ts';
 import { refreshRollups } from '../queries/refresh-rollups.ts';
 import type { Db } from '../types.ts';
 import { type DemoOptions, generateDemoData } from './demo-data.ts';
@@ -31,6 +32,8 @@ export async function loadDemoData(db: Db, opts: DemoOptions = {}): Promise<Demo
     const r = await refreshRollups(db, { maxBuckets: 20_000 });
     if (r.hourly === 0) break;
   }
+  // Planner statistics for the fresh week (PGlite has no autovacuum): the first pages read it.
+  await maintainTables(db, { maxTables: 100 });
   const nodes = new Set(rows.map((r) => r.node_id)).size;
   return { samples, events: written, nodes, duration_ms: Math.round(performance.now() - started) };
 }
