@@ -102,6 +102,10 @@ describe('GET /api/metrics', () => {
     expect(spike).toMatchObject({ latency_max_ms: 900, samples: 5 });
     expect(spike.latency_min_ms).toBeLessThan(23);
     expect(spike.latency_ms).toBeCloseTo((900 + 21 + 22 + 20 + 21) / 5, 0);
+    // No percentiles per bucket (left out, not null); averages to the probes' 0.001 precision.
+    expect(spike).not.toHaveProperty('latency_p50_ms');
+    for (const p of bucketed.data as Array<{ latency_ms: number }>)
+      expect(Math.round(p.latency_ms * 1000) / 1000).toBe(p.latency_ms);
 
     const raw = (await h.app.inject({ url: '/api/metrics', query })).json();
     expect(raw.bucket_seconds).toBeUndefined();

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Columns } from '../lib/series.ts';
@@ -15,6 +15,31 @@ export interface ChartProps {
   samples?: number;
 }
 
+/** Height of uPlot's legend row under the plot: the box keeps its size before the chart is built. */
+const LEGEND_PX = 30;
+const MARGIN_PX = 200;
+
+function nearViewport(el: HTMLElement): boolean {
+  const r = el.getBoundingClientRect();
+  return r.top < window.innerHeight + MARGIN_PX && r.bottom > -MARGIN_PX;
+}
+
+/** Calls `fn` once, when `el` comes within MARGIN_PX of the viewport or the page is idle. */
+function whenNearOrIdle(el: HTMLElement, fn: () => void): () => void {
+  const io = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((e) => e.isIntersecting)) fn();
+    },
+    { rootMargin: `${MARGIN_PX}px` },
+  );
+  io.observe(el);
+  const idle = requestIdleCallback(fn, { timeout: 1000 });
+  return () => {
+    io.disconnect();
+    cancelIdleCallback(idle);
+  };
+}
+
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
@@ -29,11 +54,17 @@ export function Chart({ data, series, bands, height = 240, label, yLabel, testId
   // The data the plot last drew: a new plot draws its data once, not again through setData.
   const drawn = useRef<Columns | null>(null);
   const shape = JSON.stringify(series.map((s) => s.label)) + JSON.stringify(bands?.map((b) => b.series));
+  // Set once a chart that was off screen comes into view or the page goes idle (see below).
+  const [woken, wake] = useState(false);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when the series' shape changes
   useEffect(() => {
     const el = box.current;
     if (!el) return;
+    // A page of many charts (a node with several targets) builds the ones on screen in the
+    // frame their data arrives and the others when scrolled near or when the page is idle,
+    // so none is missing when the user scrolls, prints or takes a screenshot.
+    if (!woken && !nearViewport(el)) return whenNearOrIdle(el, () => wake(true));
     const axis = {
       stroke: cssVar('--muted'),
       grid: { stroke: cssVar('--grid') },
@@ -67,7 +98,7 @@ export function Chart({ data, series, bands, height = 240, label, yLabel, testId
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [shape, height]);
+  }, [shape, height, woken]);
 
   useEffect(() => {
     if (!plot.current || drawn.current === data) return;
@@ -83,7 +114,7 @@ export function Chart({ data, series, bands, height = 240, label, yLabel, testId
       data-points={data[0].length}
       data-samples={samples ?? data[0].length}
     >
-      <div ref={box} role="img" aria-label={label} />
+      <div ref={box} role="img" aria-label={label} style={{ minHeight: height + LEGEND_PX }} />
     </figure>
   );
 }

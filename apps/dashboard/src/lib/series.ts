@@ -57,23 +57,31 @@ export function byTarget(points: readonly MetricPoint[]): TargetSeries[] {
  */
 export function breakGaps(cols: Columns): Columns {
   const x = cols[0];
-  if (x.length < 3) return cols;
-  const steps = x.slice(1).map((t, i) => t - (x[i] as number));
-  const usual = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)] as number;
-  if (!(usual > 0) || !steps.some((d) => d > 3 * usual)) return cols;
-  const xs: number[] = [];
-  const ys: (number | null)[][] = cols.slice(1).map(() => []);
-  for (let i = 0; i < x.length; i++) {
-    if (i > 0 && (steps[i - 1] as number) > 3 * usual) {
-      xs.push((x[i - 1] as number) + usual);
-      for (const y of ys) y.push(null);
+  const n = x.length;
+  if (n < 3) return cols;
+  const steps = new Float64Array(n - 1);
+  for (let i = 1; i < n; i++) steps[i - 1] = (x[i] as number) - (x[i - 1] as number);
+  const usual = steps.slice().sort()[Math.floor((n - 1) / 2)] as number;
+  if (!(usual > 0)) return cols;
+  const gaps: number[] = [];
+  for (let i = 1; i < n; i++) if ((steps[i - 1] as number) > 3 * usual) gaps.push(i);
+  if (gaps.length === 0) return cols;
+  // Copy each column once, with a null point inserted before every index in gaps.
+  const widen = <T>(col: T[], fill: (i: number) => T): T[] => {
+    const out = new Array<T>(n + gaps.length);
+    let from = 0;
+    let to = 0;
+    for (const g of gaps) {
+      while (from < g) out[to++] = col[from++] as T;
+      out[to++] = fill(g);
     }
-    xs.push(x[i] as number);
-    ys.forEach((y, c) => {
-      y.push(cols[c + 1]?.[i] ?? null);
-    });
-  }
-  return [xs, ...ys];
+    while (from < n) out[to++] = col[from++] as T;
+    return out;
+  };
+  return [
+    widen(x, (g) => (x[g - 1] as number) + usual),
+    ...cols.slice(1).map((col) => widen(col, () => null)),
+  ] as Columns;
 }
 
 export function phaseColumns(points: readonly HttpPhasePoint[]): Columns {

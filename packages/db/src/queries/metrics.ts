@@ -55,12 +55,15 @@ type BucketRow = Omit<RollupRow, 'bucket' | 'latency_p50' | 'latency_p95'> & {
 const ORDER = 'r.time, r.target, r."check"';
 
 // Every sample in range is read; each bucket keeps its extremes, so a spike is never averaged away.
+// Averages are rounded to 0.001 (a microsecond, a thousandth of a percent), the precision the
+// probes measure with: half the bytes of 17-digit doubles for a week's answer.
 // Buckets are aligned to the Unix epoch ($7 seconds), the same for every request.
 const RAW_BUCKETED = `
 SELECT date_bin(make_interval(secs => $7), time, timestamptz '1970-01-01 00:00:00+00') AS time, target,
-  "check", count(*)::int AS samples, avg(latency_ms) AS latency_avg, min(latency_ms) AS latency_min,
-  max(latency_ms) AS latency_max, avg(uptime_pct) AS uptime_pct, avg(packet_loss) AS packet_loss,
-  bool_or(outlier) AS outlier
+  "check", count(*)::int AS samples, round(avg(latency_ms)::numeric, 3)::float8 AS latency_avg,
+  min(latency_ms) AS latency_min, max(latency_ms) AS latency_max,
+  round(avg(uptime_pct)::numeric, 3)::float8 AS uptime_pct,
+  round(avg(packet_loss)::numeric, 3)::float8 AS packet_loss, bool_or(outlier) AS outlier
 FROM samples
 WHERE ${FILTER} AND time >= $2 AND time < $3
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT $6`;
@@ -77,11 +80,14 @@ const ROLLUP_SQL = { hourly: rollup('samples_hourly'), daily: rollup('samples_da
 export async function queryMetrics(sql: Sql, q: MetricsFilter): Promise<MetricPoint[]> {
   const params = [q.node_id, q.start, q.end, q.target ?? null, q.check ?? null, q.limit];
   if (q.aggregation === 'raw' && q.bucketSeconds !== undefined) {
-    const rows = await jsonRows<BucketRow>(sql, RAW_BUCKETED, [...params, q.bucketSeconds], ORDER);
-    return rows.map((r) => ({
-      ...toPoint({ ...r, bucket: new Date(r.time), latency_p50: null, latency_p95: null }),
-      outlier: r.outlier,
-    }));
+    const rows = (await jsonRows<BucketRow>(sql, RAW_BUCKETED, [...params, q.bucketSeconds], ORDER)).map(
+      (r) => ({
+        ...toPoint({ ...r, bucket: new Date(r.time), latency_p50: null, latency_p95: null }),
+        outlier: r.outlier,
+      }),
+    );
+    // No percentiles per bucket: the fields are left out rather than sent as null 3,000 times.
+    return rows.map(({ latency_p50_ms: _p50, latency_p95_ms: _p95, ...point }) => point);
   }
   if (q.aggregation === 'raw') {
     const rows = await jsonRows<RawRow>(sql, RAW, params, ORDER);
