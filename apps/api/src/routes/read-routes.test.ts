@@ -1,5 +1,7 @@
+import { MetricsResponse } from '@fiberstack/contracts';
 import type { SampleRow } from '@fiberstack/db';
 import { loadSamples } from '@fiberstack/db';
+import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, type Harness, startHarness } from '../test-support/harness.ts';
 
@@ -91,9 +93,12 @@ describe('GET /api/metrics', () => {
     await loadSamples(h.db, rows);
     const query = { node_id: 'probe-ke-bucket-01', start: start.toISOString(), end: end.toISOString() };
 
-    const bucketed = (
-      await h.app.inject({ url: '/api/metrics', query: { ...query, max_points: '1000' } })
-    ).json();
+    const bucketedRes = await h.app.inject({ url: '/api/metrics', query: { ...query, max_points: '1000' } });
+    // The database's JSON goes out as it is: it must still be the contract's answer.
+    expect(bucketedRes.headers['content-type']).toBe('application/json; charset=utf-8');
+    const bucketed = bucketedRes.json();
+    expect([...Value.Errors(MetricsResponse, bucketed)]).toEqual([]);
+    expect(bucketed.data[0].time).toBe(start.toISOString());
     expect(bucketed.bucket_seconds).toBe(300); // 4320 minutes / 1000 points → 5-minute buckets
     expect(bucketed.data).toHaveLength(864);
     const total = bucketed.data.reduce((n: number, p: { samples: number }) => n + p.samples, 0);

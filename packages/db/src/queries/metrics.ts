@@ -1,6 +1,6 @@
 import type { Aggregation, MetricPoint } from '@fiberstack/contracts';
 import type { Sql } from '../types.ts';
-import { jsonRows } from './json-rows.ts';
+import { jsonRows, jsonText } from './json-rows.ts';
 
 export interface MetricsFilter {
   node_id: string;
@@ -46,27 +46,27 @@ SELECT time, latency_ms, uptime_pct, packet_loss, target, "check", outlier FROM 
 WHERE ${FILTER} AND time >= $2 AND time < $3
 ORDER BY time, target, "check" LIMIT $6`;
 
-/** A bucketed raw row (as JSON): a rollup row without percentiles, with the bucket's start as time. */
-type BucketRow = Omit<RollupRow, 'bucket' | 'latency_p50' | 'latency_p95'> & {
-  time: string;
-  outlier: boolean;
-};
-
 const ORDER = 'r.time, r.target, r."check"';
 
+/** ISO 8601 in UTC with milliseconds, as Date.prototype.toISOString writes it. */
+const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 // Every sample in range is read; each bucket keeps its extremes, so a spike is never averaged away.
-// Averages are rounded to 0.001 (a microsecond, a thousandth of a percent), the precision the
-// probes measure with: half the bytes of 17-digit doubles for a week's answer.
-// Buckets are aligned to the Unix epoch ($7 seconds), the same for every request.
+// Buckets are aligned to the Unix epoch ($7 seconds), the same for every request. The columns are
+// the contract's MetricPoint (no percentiles per bucket: left out, not null 3,000 times), so the
+// rows go out as the database encodes them. Averages are rounded to 0.001 (a microsecond, a
+// thousandth of a percent), the precision the probes measure with: half the bytes of 17-digit
+// doubles for a week's answer.
+const BUCKET = `date_bin(make_interval(secs => $7), time, timestamptz '1970-01-01 00:00:00+00')`;
 const RAW_BUCKETED = `
-SELECT date_bin(make_interval(secs => $7), time, timestamptz '1970-01-01 00:00:00+00') AS time, target,
-  "check", count(*)::int AS samples, round(avg(latency_ms)::numeric, 3)::float8 AS latency_avg,
-  min(latency_ms) AS latency_min, max(latency_ms) AS latency_max,
+SELECT ${iso(BUCKET)} AS time, round(avg(latency_ms)::numeric, 3)::float8 AS latency_ms,
   round(avg(uptime_pct)::numeric, 3)::float8 AS uptime_pct,
-  round(avg(packet_loss)::numeric, 3)::float8 AS packet_loss, bool_or(outlier) AS outlier
+  round(avg(packet_loss)::numeric, 3)::float8 AS packet_loss, target, "check",
+  min(latency_ms) AS latency_min_ms, max(latency_ms) AS latency_max_ms, count(*)::int AS samples,
+  bool_or(outlier) AS outlier
 FROM samples
 WHERE ${FILTER} AND time >= $2 AND time < $3
-GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT $6`;
+GROUP BY ${BUCKET}, target, "check" ORDER BY 1, target, "check" LIMIT $6`;
 
 const rollup = (table: string) => `
 SELECT bucket, target, "check", samples, latency_avg, latency_min, latency_max, latency_p50,
@@ -76,19 +76,22 @@ ORDER BY bucket, target, "check" LIMIT $6`;
 
 const ROLLUP_SQL = { hourly: rollup('samples_hourly'), daily: rollup('samples_daily') } as const;
 
+/**
+ * A long raw range as min/avg/max per bucket of `bucketSeconds`: the JSON array text of
+ * MetricPoints, oldest first, as the database wrote it (the API sends it unchanged).
+ */
+export function queryBucketedJson(sql: Sql, q: MetricsFilter & { bucketSeconds: number }): Promise<string> {
+  const params = [q.node_id, q.start, q.end, q.target ?? null, q.check ?? null, q.limit, q.bucketSeconds];
+  return jsonText(sql, RAW_BUCKETED, params, ORDER);
+}
+
 /** Points for one node in [start, end), oldest first; rollups read the ETL-maintained tables. */
 export async function queryMetrics(sql: Sql, q: MetricsFilter): Promise<MetricPoint[]> {
   const params = [q.node_id, q.start, q.end, q.target ?? null, q.check ?? null, q.limit];
-  if (q.aggregation === 'raw' && q.bucketSeconds !== undefined) {
-    const rows = (await jsonRows<BucketRow>(sql, RAW_BUCKETED, [...params, q.bucketSeconds], ORDER)).map(
-      (r) => ({
-        ...toPoint({ ...r, bucket: new Date(r.time), latency_p50: null, latency_p95: null }),
-        outlier: r.outlier,
-      }),
-    );
-    // No percentiles per bucket: the fields are left out rather than sent as null 3,000 times.
-    return rows.map(({ latency_p50_ms: _p50, latency_p95_ms: _p95, ...point }) => point);
-  }
+  if (q.aggregation === 'raw' && q.bucketSeconds !== undefined)
+    return JSON.parse(
+      await queryBucketedJson(sql, { ...q, bucketSeconds: q.bucketSeconds }),
+    ) as MetricPoint[];
   if (q.aggregation === 'raw') {
     const rows = await jsonRows<RawRow>(sql, RAW, params, ORDER);
     return rows.map((r) => ({
