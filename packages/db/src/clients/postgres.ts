@@ -31,19 +31,38 @@ function wrap(client: pg.Pool | pg.PoolClient): Sql {
 
 /**
  * Installs TimescaleDB when the server offers it (and we may), then reports the engine.
- * A server that lists the extension but cannot load it stays 'postgres'.
+ * A server that lists the extension but cannot load it stays 'postgres'. Runs in its own
+ * transaction with a start-up timeout: the pool's statement_timeout bounds reads, and a tight
+ * one (a few ms) must not fail the start on a busy server reading extension control files.
  */
 async function detectEngine(pool: pg.Pool): Promise<Engine> {
-  const available = await pool.query(
-    "SELECT installed_version FROM pg_available_extensions WHERE name = 'timescaledb'",
-  );
-  if (available.rowCount === 0) return 'postgres';
-  if (available.rows[0]?.installed_version) return 'timescaledb';
+  const client = await pool.connect();
   try {
-    await pool.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
-    return 'timescaledb';
-  } catch {
-    return 'postgres';
+    await client.query('BEGIN');
+    await client.query("SET LOCAL statement_timeout = '30s'");
+    const available = await client.query(
+      "SELECT installed_version FROM pg_available_extensions WHERE name = 'timescaledb'",
+    );
+    let engine: Engine = 'postgres';
+    if (available.rowCount !== 0) {
+      if (available.rows[0]?.installed_version) engine = 'timescaledb';
+      else {
+        try {
+          await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+          engine = 'timescaledb';
+        } catch {
+          await client.query('ROLLBACK');
+          return 'postgres';
+        }
+      }
+    }
+    await client.query('COMMIT');
+    return engine;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
   }
 }
 
