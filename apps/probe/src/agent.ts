@@ -1,5 +1,6 @@
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Sample } from '@fiberstack/contracts';
 import { type Logger, withComponent } from '@fiberstack/logging';
 import { DiskBuffer } from './buffer/disk-buffer.ts';
 import type { Target } from './checks/check.types.ts';
@@ -9,6 +10,7 @@ import { ProbeMetrics, type RoundCounts, roundKey } from './probe-metrics.ts';
 import { PushClient } from './push/push-client.ts';
 import { Pusher } from './push/pusher.ts';
 import { buildSample } from './sample-builder.ts';
+import { planJobs } from './scheduler/jobs.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { SeqStore } from './seq-store.ts';
 import { warmUp, warmUpNeeds } from './warmup.ts';
@@ -91,9 +93,12 @@ export class Agent {
     this.log.info({ ...stats, targets: this.config.targets.length }, 'probe starting');
     await warmUp(warmUpNeeds(this.config));
     this.pusher.start();
-    this.scheduler = new Scheduler(this.config.targets, (t, signal, at) => this.round(t, signal, at), {
+    const jobs = planJobs(this.config.targets);
+    this.scheduler = new Scheduler(jobs, (t, signal, at) => this.round(t, signal, at), {
       concurrency: this.config.concurrency,
-      onSkip: (t) => bump(this.roundCounts.skipped, t.kind),
+      onSkip: (targets) => {
+        for (const t of targets) bump(this.roundCounts.skipped, t.kind);
+      },
     });
     this.scheduler.start();
     this.housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
@@ -112,27 +117,39 @@ export class Agent {
     this.log.info({ metrics_listen: listen }, 'probe started');
   }
 
-  private async round(target: Target, signal: AbortSignal, startedAt: Date): Promise<void> {
-    const result = await checkFor(target.kind).run(target, signal);
-    if (signal.aborted && !result.ok && result.error === 'timeout') {
+  private async round(targets: readonly Target[], signal: AbortSignal, startedAt: Date): Promise<void> {
+    const [first] = targets;
+    if (!first) return;
+    const check = checkFor(first.kind);
+    const results =
+      targets.length > 1 && check.batch
+        ? await check.batch.run(targets, signal)
+        : [await check.run(first, signal)];
+    const samples: Sample[] = [];
+    for (const [i, target] of targets.entries()) {
+      const result = results[i];
+      if (!result) continue;
       // Aborted by stop(): no sample. A round that hit its budget still records the timeout.
-      if (this.stopping) {
+      if (this.stopping && signal.aborted && !result.ok && result.error === 'timeout') {
         this.counts.rounds_aborted_total++;
-        return;
+        continue;
       }
+      const seq = await this.seq.take(`${target.kind} ${target.series}`);
+      samples.push(buildSample(this.config.node, target, result, startedAt, seq));
+      bump(this.roundCounts.rounds, roundKey(target.kind, result.ok ? 'ok' : 'fail'));
+      if (!result.ok) this.log.debug({ target: target.name, error: result.error }, 'check failed');
     }
-    const seq = await this.seq.take(`${target.kind} ${target.series}`);
-    const sample = buildSample(this.config.node, target, result, startedAt, seq);
-    bump(this.roundCounts.rounds, roundKey(target.kind, result.ok ? 'ok' : 'fail'));
-    if (!result.ok) this.log.debug({ target: target.name, error: result.error }, 'check failed');
-    this.counts.samples_total++;
+    if (samples.length === 0) return;
+    this.counts.samples_total += samples.length;
     try {
-      await this.buffer.append([sample]);
-      // Written and fdatasync'ed: from here on the sample survives kill -9 and power loss.
-      this.log.debug({ check: sample.check, target: sample.target, seq }, 'sample buffered');
+      // One write and one fdatasync for the round: from here on its samples survive kill -9.
+      await this.buffer.append(samples);
+      if (this.log.isLevelEnabled('debug')) {
+        for (const { check, target, seq } of samples) this.log.debug({ check, target, seq }, 'sample buffered');
+      }
       this.pusher.notify();
     } catch (err) {
-      this.log.error({ err, target: target.name }, 'cannot buffer sample');
+      this.log.error({ err, targets: targets.map((t) => t.name) }, 'cannot buffer samples');
     }
   }
 

@@ -55,6 +55,21 @@ export interface CheckResult {
 export interface Check {
   kind: CheckKind;
   run(target: Target, signal: AbortSignal): Promise<CheckResult>;
+  /** Present when one round can measure many targets at once (one tool process for all). */
+  batch?: BatchCheck;
+}
+
+/**
+ * Measuring several targets in one round. Targets whose `key` is equal (same interval and
+ * options) may share a round, up to `max` of them; `key` undefined = never batched.
+ */
+export interface BatchCheck {
+  max: number;
+  key(target: Target): string | undefined;
+  /** Results in the order of `targets`. */
+  run(targets: readonly Target[], signal: AbortSignal): Promise<CheckResult[]>;
+  /** How long a round of these targets may take before it is aborted. */
+  budgetMs(targets: readonly Target[]): number;
 }
 
 export function failed(error: string, sent = 1, reachable = false): CheckResult {

@@ -50,4 +50,36 @@ describe('icmp check (system fping)', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(result).toMatchObject({ ok: false, error: 'timeout' });
   });
+
+  it('measures many hosts with one fping and gives each its own result, in order', async () => {
+    const opts = { timeout_ms: 500, icmp: { count: 3, interval_ms: 50 } };
+    const targets = ['127.0.0.1', '::1', 'no-such-host.invalid', '-x', '127.0.0.2', '127.0.0.1'].map((h) =>
+      makeTarget('icmp', h, opts),
+    );
+    const results = await icmpCheck.batch!.run(targets, AbortSignal.timeout(5000));
+    expect(results.map((r) => r.ok)).toEqual([true, true, false, false, true, true]);
+    for (const i of [0, 1, 4, 5])
+      expect(results[i]).toMatchObject({ sent: 3, reachable: true, rtts: expect.any(Array) });
+    expect(results[0]!.rtts).toHaveLength(3);
+    expect(results[2]).toMatchObject({
+      sent: 3,
+      reachable: false,
+      error: expect.stringMatching(/not resolved/),
+    });
+    expect(results[3]).toMatchObject({ error: 'invalid host' });
+    expect(icmpCheck.batch!.key(targets[0]!)).toBe(icmpCheck.batch!.key(targets[1]!));
+    expect(icmpCheck.batch!.key(makeTarget('icmp', '127.0.0.1', { ...opts, timeout_ms: 900 }))).not.toBe(
+      icmpCheck.batch!.key(targets[0]!),
+    );
+  });
+
+  it('cancels a shared round as a whole: every host of it times out', async () => {
+    const opts = { timeout_ms: 1000, icmp: { count: 50, interval_ms: 100 } };
+    const targets = ['127.0.0.1', '127.0.0.2'].map((h) => makeTarget('icmp', h, opts));
+    const results = await icmpCheck.batch!.run(targets, AbortSignal.timeout(300));
+    expect(results).toMatchObject([
+      { ok: false, error: 'timeout' },
+      { ok: false, error: 'timeout' },
+    ]);
+  });
 });

@@ -38,16 +38,24 @@ export function detectPinger(pathVar = process.env.PATH ?? '/usr/sbin:/usr/bin:/
   return cached;
 }
 
-/** fping -C -q summary line: `host : 0.06 0.04 -` ('-' = no answer). */
-export function parseFpingSummary(output: string, count: number): Array<number | null> | undefined {
+/**
+ * fping -C -q summary lines, one per host in the order given: `host : 0.06 0.04 -` ('-' = no
+ * answer). The host is printed as written on the command line; a host named twice has two
+ * lines, so each name maps to its lines in order. Lines with the wrong number of values and
+ * error lines are ignored (a host without a line did not resolve).
+ */
+export function parseFpingSummaries(output: string, count: number): Map<string, Array<Array<number | null>>> {
+  const byHost = new Map<string, Array<Array<number | null>>>();
   for (const line of output.split('\n')) {
-    const m = /^\S+\s+:\s+((?:[\d.]+|-)(?:\s+(?:[\d.]+|-))*)\s*$/.exec(line.trim());
-    if (!m?.[1]) continue;
-    const values = m[1].split(/\s+/).map((v) => (v === '-' ? null : Number(v)));
+    const m = /^(\S+)\s+:\s+((?:[\d.]+|-)(?:\s+(?:[\d.]+|-))*)\s*$/.exec(line.trim());
+    if (!m?.[1] || !m[2]) continue;
+    const values = m[2].split(/\s+/).map((v) => (v === '-' ? null : Number(v)));
     if (values.length !== count || values.some((v) => v !== null && !Number.isFinite(v))) continue;
-    return values;
+    const lines = byHost.get(m[1]);
+    if (lines) lines.push(values);
+    else byHost.set(m[1], [values]);
   }
-  return undefined;
+  return byHost;
 }
 
 /** iputils ping lines `… icmp_seq=3 ttl=64 time=0.046 ms`, placed by sequence number. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFpingSummary, parsePingOutput } from './pinger.ts';
+import { parseFpingSummaries, parsePingOutput } from './pinger.ts';
 import { roundStats } from './stats.ts';
 
 describe('roundStats', () => {
@@ -14,10 +14,22 @@ describe('roundStats', () => {
 });
 
 describe('ICMP tool output', () => {
-  it('reads fping -C summaries with lost packets as null', () => {
-    expect(parseFpingSummary('10.0.0.1 : 0.06 - 0.05\n', 3)).toEqual([0.06, null, 0.05]);
-    expect(parseFpingSummary('example.org : - - -', 3)).toEqual([null, null, null]);
-    expect(parseFpingSummary('example.org: Name or service not known', 3)).toBeUndefined();
+  it('reads fping -C summaries per host with lost packets as null', () => {
+    const out = [
+      '10.0.0.1    : 0.06 - 0.05',
+      'example.org : - - -',
+      'other.org: Name or service not known',
+      '10.0.0.2    : 0.06 0.07',
+      '10.0.0.1    : 0.01 0.02 0.03',
+    ].join('\n');
+    const byHost = parseFpingSummaries(out, 3);
+    expect(byHost.get('10.0.0.1')).toEqual([
+      [0.06, null, 0.05],
+      [0.01, 0.02, 0.03],
+    ]);
+    expect(byHost.get('example.org')).toEqual([[null, null, null]]);
+    expect(byHost.has('other.org')).toBe(false);
+    expect(byHost.has('10.0.0.2')).toBe(false); // two values where three were sent
   });
   it('places iputils ping replies by icmp_seq', () => {
     const out = [

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeTarget } from '../checks/make-target.ts';
+import { planJobs } from './jobs.ts';
 import { Scheduler } from './scheduler.ts';
 
 afterEach(() => {
@@ -12,7 +13,7 @@ describe('Scheduler', () => {
     const fired: number[] = [];
     const target = makeTarget('tcp', '127.0.0.1:1', { interval_seconds: 60 });
     const s = new Scheduler(
-      [target],
+      planJobs([target]),
       async () => {
         fired.push(Date.now());
         await new Promise((r) => setTimeout(r, 1234)); // a round takes time: must not shift the grid
@@ -35,9 +36,9 @@ describe('Scheduler', () => {
     );
     const t0 = Date.now();
     const s = new Scheduler(
-      targets,
-      async (t) => {
-        if (!first.has(t.target)) first.set(t.target, Date.now() - t0);
+      planJobs(targets),
+      async ([t]) => {
+        if (t && !first.has(t.target)) first.set(t.target, Date.now() - t0);
       },
       { concurrency: 8, now: () => Date.now() },
     );
@@ -62,7 +63,7 @@ describe('Scheduler', () => {
       makeTarget('tcp', `127.0.0.1:${i + 1}`, { interval_seconds: 60, timeout_ms: 500 }),
     );
     const s = new Scheduler(
-      targets,
+      planJobs(targets),
       (_t, signal) =>
         new Promise<void>((resolve) => {
           running++;
@@ -88,12 +89,17 @@ describe('Scheduler', () => {
     const target = makeTarget('tcp', '127.0.0.1:1', { interval_seconds: 1, timeout_ms: 900 });
     let calls = 0;
     const s = new Scheduler(
-      [target],
+      planJobs([target]),
       async () => {
         calls++;
         await new Promise((r) => setTimeout(r, 2500)); // ignores its signal
       },
-      { concurrency: 1, random: () => 0, now: () => Date.now(), onSkip: (t) => skipped.push(t.name) },
+      {
+        concurrency: 1,
+        random: () => 0,
+        now: () => Date.now(),
+        onSkip: (t) => skipped.push(...t.map((x) => x.name)),
+      },
     );
     s.start();
     await vi.advanceTimersByTimeAsync(5_100);
@@ -102,5 +108,32 @@ describe('Scheduler', () => {
     await stopped;
     expect(calls).toBe(2);
     expect(skipped.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('measures icmp targets of equal interval and options in shared rounds, up to the batch size', async () => {
+    vi.useFakeTimers();
+    const icmp = (i: number, interval_seconds = 60) =>
+      makeTarget('icmp', `127.0.0.${i}`, { interval_seconds, timeout_ms: 1000 });
+    const targets = [
+      ...Array.from({ length: 70 }, (_, i) => icmp(i + 1)),
+      icmp(200, 30),
+      makeTarget('icmp', '127.0.1.1', { interval_seconds: 60, icmp: { count: 20, interval_ms: 200 } }),
+      makeTarget('tcp', '127.0.0.1:1', { interval_seconds: 60 }),
+    ];
+    const jobs = planJobs(targets);
+    expect(jobs.map((j) => j.targets.length)).toEqual([1, 64, 6, 1, 1]);
+    expect(jobs[1]!.targets.map((t) => t.target)).toEqual(targets.slice(0, 64).map((t) => t.target));
+    // 64 hosts interleaved 3 ms apart (200 ms / 64): 1 s timeout + 4 × 200 ms + 192 ms + 1 s.
+    expect(jobs[1]!.budget_ms).toBe(1000 + 4 * 200 + 192 + 1000);
+    const rounds: number[] = [];
+    const s = new Scheduler(jobs, async (group) => void rounds.push(group.length), {
+      concurrency: 4,
+      random: () => 0.5,
+      now: () => Date.now(),
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await s.stop();
+    expect(rounds.sort((a, b) => a - b)).toEqual([1, 1, 1, 1, 6, 64]);
   });
 });

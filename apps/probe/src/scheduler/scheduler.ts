@@ -1,21 +1,22 @@
 import { setMaxListeners } from 'node:events';
 import type { Target } from '../checks/check.types.ts';
-import { roundBudgetMs } from '../checks/round-budget.ts';
 import { monotonicMs } from '../clock.ts';
+import type { Job } from './jobs.ts';
 import { Limiter } from './limiter.ts';
 
-export type RoundRunner = (target: Target, signal: AbortSignal, startedAt: Date) => Promise<void>;
+/** Measures the targets of one job's round (see jobs.ts). */
+export type RoundRunner = (targets: readonly Target[], signal: AbortSignal, startedAt: Date) => Promise<void>;
 
 export interface SchedulerOptions {
   concurrency: number;
   random?: () => number;
   /** Monotonic clock in ms (monotonicMs by default, see clock.ts). */
   now?: () => number;
-  onSkip?: (target: Target) => void;
+  onSkip?: (targets: readonly Target[]) => void;
 }
 
 interface Slot {
-  target: Target;
+  job: Job;
   /** Monotonic time of round n = first + n·interval. */
   first: number;
   n: number;
@@ -24,11 +25,11 @@ interface Slot {
 }
 
 /**
- * Runs every target at its interval. Each target starts at a random offset within its
+ * Runs every job (a target, or a group measured together: jobs.ts) at its interval. Each job starts at a random offset within its
  * interval (no thundering herd) and then fires at first + n·interval on the monotonic clock,
  * so there is no drift however long it runs and wall-clock steps (NTP) do not bunch rounds.
  * A round that overruns its budget is aborted; a round whose predecessor still runs is
- * skipped (never two rounds of one target at once); missed rounds are not replayed.
+ * skipped (never two rounds of one job at once); missed rounds are not replayed.
  */
 export class Scheduler {
   private readonly slots: Slot[] = [];
@@ -39,7 +40,7 @@ export class Scheduler {
   private readonly random: () => number;
 
   constructor(
-    targets: readonly Target[],
+    jobs: readonly Job[],
     private readonly runner: RoundRunner,
     private readonly o: SchedulerOptions,
   ) {
@@ -48,20 +49,20 @@ export class Scheduler {
     setMaxListeners(o.concurrency + 10, this.stopper.signal);
     this.now = o.now ?? monotonicMs;
     this.random = o.random ?? Math.random;
-    for (const target of targets) this.slots.push({ target, first: 0, n: 0, busy: false });
+    for (const job of jobs) this.slots.push({ job, first: 0, n: 0, busy: false });
   }
 
   start(): void {
     const t = this.now();
     for (const slot of this.slots) {
-      slot.first = t + this.random() * slot.target.interval_seconds * 1000;
+      slot.first = t + this.random() * slot.job.interval_seconds * 1000;
       this.arm(slot);
     }
   }
 
   private arm(slot: Slot): void {
     if (this.stopper.signal.aborted) return;
-    const period = slot.target.interval_seconds * 1000;
+    const period = slot.job.interval_seconds * 1000;
     const now = this.now();
     if (slot.first + slot.n * period < now) slot.n = Math.max(slot.n, Math.ceil((now - slot.first) / period));
     const due = slot.first + slot.n * period;
@@ -72,7 +73,7 @@ export class Scheduler {
     slot.n++;
     this.arm(slot);
     if (slot.busy) {
-      this.o.onSkip?.(slot.target);
+      this.o.onSkip?.(slot.job.targets);
       return;
     }
     slot.busy = true;
@@ -81,13 +82,10 @@ export class Scheduler {
         if (this.stopper.signal.aborted) return;
         const round = new AbortController();
         const stop = () => round.abort(new Error('probe stopping'));
-        const timer = setTimeout(
-          () => round.abort(new Error('round budget exceeded')),
-          roundBudgetMs(slot.target),
-        );
+        const timer = setTimeout(() => round.abort(new Error('round budget exceeded')), slot.job.budget_ms);
         this.stopper.signal.addEventListener('abort', stop, { once: true });
         try {
-          await this.runner(slot.target, round.signal, new Date());
+          await this.runner(slot.job.targets, round.signal, new Date());
         } finally {
           clearTimeout(timer);
           this.stopper.signal.removeEventListener('abort', stop);
