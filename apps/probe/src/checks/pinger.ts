@@ -24,7 +24,7 @@ function findInPath(name: string, pathVar: string): string | undefined {
 }
 
 /**
- * The system ICMP tool: fping preferred (one process per round, per-packet RTTs, used by
+ * The system ICMP tool: fping preferred (many hosts per process, per-packet RTTs, used by
  * SmokePing), iputils `ping` as fallback. Both need CAP_NET_RAW or ping_group_range.
  */
 export function detectPinger(pathVar = process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'): Pinger | null {
