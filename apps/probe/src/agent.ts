@@ -145,7 +145,8 @@ export class Agent {
       // One write and one fdatasync for the round: from here on its samples survive kill -9.
       await this.buffer.append(samples);
       if (this.log.isLevelEnabled('debug')) {
-        for (const { check, target, seq } of samples) this.log.debug({ check, target, seq }, 'sample buffered');
+        for (const { check, target, seq } of samples)
+          this.log.debug({ check, target, seq }, 'sample buffered');
       }
       this.pusher.notify();
     } catch (err) {
