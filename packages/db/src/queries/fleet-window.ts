@@ -1,4 +1,5 @@
 import type { Sql } from '../types.ts';
+import { REFRESH_GROUP_WINDOW } from './regions.ts';
 
 /** Latency figures describe the network: HTTP checks (whole requests) count only for uptime and loss. */
 const NET = `"check" <> 'http'`;
@@ -53,12 +54,13 @@ ON CONFLICT (node_id) DO UPDATE SET
   packet_loss = excluded.packet_loss, spark = excluded.spark`;
 
 const STALE = `SELECT EXISTS (SELECT 1 FROM nodes n LEFT JOIN fleet_window f USING (node_id)
-  WHERE f.window_end IS DISTINCT FROM $1) AS stale`;
+  WHERE f.window_end IS DISTINCT FROM $1)
+  OR NOT EXISTS (SELECT 1 FROM group_window WHERE window_end = $1 AND g_country = 1) AS stale`;
 
 /**
- * Recomputes every node's row of fleet_window for the window ending with `now`'s hour. With
- * `onlyIfStale`, does nothing when every node already has a row for that window. Returns the
- * number of rows written.
+ * Recomputes every node's row of fleet_window, and group_window (regions.ts), for the window
+ * ending with `now`'s hour. With `onlyIfStale`, does nothing when both already hold that
+ * window for every node. Returns the number of fleet_window rows written.
  */
 export async function refreshFleetWindow(sql: Sql, now: Date, onlyIfStale = false): Promise<number> {
   const { start, end } = windowBounds(now, FLEET_WINDOW_HOURS);
@@ -67,5 +69,10 @@ export async function refreshFleetWindow(sql: Sql, now: Date, onlyIfStale = fals
     if (!rows[0]?.stale) return 0;
   }
   const res = await sql.query(REFRESH, [start, end, null, FLEET_WINDOW_HOURS]);
+  // Concurrent refreshers (one per ETL process) take turns: each replaces every row, none adds
+  // to another's. The lock mode conflicts with itself, not with readers.
+  await sql.query('LOCK TABLE group_window IN SHARE ROW EXCLUSIVE MODE');
+  await sql.query('DELETE FROM group_window');
+  await sql.query(REFRESH_GROUP_WINDOW, [start, end]);
   return res.rowCount;
 }

@@ -87,6 +87,20 @@ describe.each(engines)('dashboard queries on %s', (_name, open) => {
     expect(detail.nodes[0]?.window.samples).toBeGreaterThan(1000);
   });
 
+  it('gives every node the same current state whether its last sample is inside the window or long before it', async () => {
+    // The state query reads nodes heard from since the window's start with a partition-pruning
+    // bound and the others without. Asked three days later, every node takes the second path;
+    // the current state (the 10 minutes up to each node's last sample) must not change.
+    const current = (f: Awaited<ReturnType<typeof queryFleet>>) =>
+      Object.fromEntries(f.nodes.map((n) => [n.node_id, n.current]));
+    const now = await queryFleet(db, { now: NOW });
+    const later = await queryFleet(db, { now: new Date(NOW.getTime() + 3 * 86_400_000), windowHours: 1 });
+    expect(later.nodes).toHaveLength(15);
+    expect(later.counts.silent).toBe(15);
+    expect(Object.values(current(now)).every((c) => c.targets > 0)).toBe(true);
+    expect(current(later)).toEqual(current(now));
+  });
+
   it('aggregates countries, regions and nodes, with series', async () => {
     const f = { start: new Date(NOW.getTime() - 86_400_000), end: NOW, aggregation: 'hourly' as const };
     const g = await queryGroups(db, f);
@@ -102,6 +116,35 @@ describe.each(engines)('dashboard queries on %s', (_name, open) => {
     expect(gh.points.length).toBeGreaterThanOrEqual(23);
     const daily = await queryGroups(db, { ...f, aggregation: 'daily' });
     expect(daily.countries).toHaveLength(3);
+  });
+
+  it('reads the last 24 hours per country, region and node from group_window, equal to aggregating the rollups', async () => {
+    await refreshRollups(db, { now: NOW });
+    const windowEnd = new Date(Math.ceil(NOW.getTime() / 3_600_000) * 3_600_000);
+    const marks = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM group_window WHERE window_end = $1 AND g_country = 1',
+      [windowEnd],
+    );
+    expect(marks.rows[0]?.n).toBe(1); // the whole-fleet row: the window is computed
+    const f = { start: new Date(NOW.getTime() - 86_400_000), end: NOW, aggregation: 'hourly' as const };
+    const precomputed = await queryGroups(db, f);
+    expect(precomputed.countries.map((c) => c.key)).toEqual(['GH', 'KE', 'NG']);
+    expect(precomputed.nodes).toHaveLength(15);
+    await db
+      .transaction(async (tx) => {
+        await tx.query('DELETE FROM group_window');
+        expect(await queryGroups(tx as Db, f)).toEqual(precomputed);
+        throw new RollBack();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof RollBack)) throw e;
+      });
+    // Two refreshers at once (one per ETL process) leave one copy of the window, not two.
+    await db.query('DELETE FROM fleet_window');
+    await Promise.all([refreshRollups(db, { now: NOW }), refreshRollups(db, { now: NOW })]);
+    expect(await queryGroups(db, f)).toEqual(precomputed);
+    const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM group_window');
+    expect(rows.rows[0]?.n).toBe(1 + 3 + precomputed.regions.length + 15);
   });
 
   it('answers per-target stats and HTTP phases of one node', async () => {

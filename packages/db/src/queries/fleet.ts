@@ -57,21 +57,34 @@ interface SparkRow {
   latency: number | null;
 }
 
-/** Current state: averages over the 10 minutes up to each node's last sample (index range scan). */
-const STATE = `
+const CURRENT = (bounded: boolean) => `
+  SELECT avg(s.latency_ms) FILTER (WHERE s."check" <> 'http') AS latency, avg(s.uptime_pct) AS uptime, avg(s.packet_loss) AS loss,
+    count(DISTINCT s.target)::int AS targets
+  FROM samples s
+  WHERE s.node_id = n.node_id AND s.time > n.last_seen_at - interval '10 minutes' AND s.time <= n.last_seen_at
+    ${bounded ? 'AND s.time > $3' : ''}`;
+
+const STATE_PART = (bounded: boolean) => `
 SELECT n.node_id, n.country, n.region, n.first_seen_at, n.last_seen_at,
   cur.latency AS cur_latency, cur.uptime AS cur_uptime, cur.loss AS cur_loss, cur.targets AS cur_targets,
   fw.samples AS w_samples, fw.latency_avg AS w_latency_avg, fw.latency_p95 AS w_latency_p95,
   fw.uptime_pct AS w_uptime, fw.packet_loss AS w_loss, fw.spark AS w_spark
 FROM nodes n
 LEFT JOIN fleet_window fw ON fw.node_id = n.node_id AND fw.window_end = $2
-LEFT JOIN LATERAL (
-  SELECT avg(s.latency_ms) FILTER (WHERE s."check" <> 'http') AS latency, avg(s.uptime_pct) AS uptime, avg(s.packet_loss) AS loss,
-    count(DISTINCT s.target)::int AS targets
-  FROM samples s
-  WHERE s.node_id = n.node_id AND s.time > n.last_seen_at - interval '10 minutes' AND s.time <= n.last_seen_at
-) cur ON true
-WHERE ($1::text IS NULL OR n.node_id = $1)`;
+LEFT JOIN LATERAL (${CURRENT(bounded)}) cur ON true
+WHERE ($1::text IS NULL OR n.node_id = $1)
+  AND n.last_seen_at ${bounded ? '>=' : '<'} $3::timestamptz + interval '10 minutes'`;
+
+/**
+ * Current state: averages over the 10 minutes up to each node's last sample (index range scan
+ * per node). Nodes heard from since $3 (the window's start) read with the extra bound
+ * `time > $3`, which the planner uses to drop every older partition once; without it each of
+ * the 1,000 per-node scans prunes all partitions again at run time (46 ms instead of 15 ms for
+ * 1,000 nodes on PostgreSQL 15). Nodes silent since before $3 (few) read without it.
+ */
+const STATE = `${STATE_PART(true)}
+UNION ALL
+${STATE_PART(false)}`;
 
 interface Windows {
   byNode: Map<string, WindowRow>;
@@ -145,7 +158,7 @@ export async function queryFleet(sql: Sql, opts: FleetOptions): Promise<FleetRes
   const thresholds = opts.thresholds ?? DEFAULT_FLEET_THRESHOLDS;
   const { start, end } = windowBounds(opts.now, hours);
   const node = opts.node_id ?? null;
-  const state = { rows: await jsonRows<StateRow>(sql, STATE, [node, end], 'r.node_id') };
+  const state = { rows: await jsonRows<StateRow>(sql, STATE, [node, end, start], 'r.node_id') };
   const demo = await sql.query<{ demo: boolean }>(DEMO, []);
   const precomputed = hours === FLEET_WINDOW_HOURS && state.rows.every((r) => r.w_spark !== null);
   const { byNode, sparkByNode } = precomputed

@@ -40,17 +40,44 @@ const MEASURES = `
 
 const table = (a: GroupsFilter['aggregation']) => (a === 'daily' ? 'samples_daily' : 'samples_hourly');
 
+const GROUP_COLUMNS = `
+  count(DISTINCT h.node_id)::int AS nodes,
+  min(h.latency_min) FILTER (WHERE ${NET_H}) AS latency_min,
+  max(h.latency_max) FILTER (WHERE ${NET_H}) AS latency_max,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY h.latency_p50) FILTER (WHERE ${NET_H}) AS latency_p50, ${MEASURES}`;
+
 /** Country, region and node aggregates in one pass (GROUPING SETS); country/region from `nodes`. */
 const groupsSql = (a: GroupsFilter['aggregation']) => `
 SELECT GROUPING(h.node_id)::int AS g_node, GROUPING(n.region)::int AS g_region,
-  h.node_id, n.country, n.region, count(DISTINCT h.node_id)::int AS nodes,
-  min(h.latency_min) FILTER (WHERE ${NET_H}) AS latency_min,
-  max(h.latency_max) FILTER (WHERE ${NET_H}) AS latency_max,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY h.latency_p50) FILTER (WHERE ${NET_H}) AS latency_p50, ${MEASURES}
+  h.node_id, n.country, n.region, ${GROUP_COLUMNS}
 FROM ${table(a)} h JOIN nodes n ON n.node_id = h.node_id
 WHERE h.bucket >= $1 AND h.bucket < $2
 GROUP BY GROUPING SETS ((n.country), (n.country, n.region), (h.node_id, n.country, n.region))
 ORDER BY n.country, n.region NULLS FIRST, h.node_id NULLS FIRST`;
+
+/**
+ * Writes group_window for the hourly buckets [$1, $2): the groups above plus the whole fleet
+ * (the empty grouping set: one row even without data, which marks the window as computed).
+ */
+export const REFRESH_GROUP_WINDOW = `
+INSERT INTO group_window (window_end, g_country, g_node, g_region, node_id, country, region, nodes,
+  latency_min, latency_max, latency_p50, samples, latency_avg, latency_p95, uptime_pct, packet_loss)
+SELECT $2, GROUPING(n.country)::int, GROUPING(h.node_id)::int, GROUPING(n.region)::int,
+  h.node_id, n.country, n.region, ${GROUP_COLUMNS}
+FROM samples_hourly h JOIN nodes n ON n.node_id = h.node_id
+WHERE h.bucket >= $1 AND h.bucket < $2
+GROUP BY GROUPING SETS ((n.country), (n.country, n.region), (h.node_id, n.country, n.region), ())`;
+
+const PRECOMPUTED = `
+SELECT g_node, g_region, node_id, country, region, nodes, samples, latency_avg, latency_min,
+  latency_max, latency_p50, latency_p95, uptime_pct, packet_loss
+FROM group_window WHERE window_end = $1 AND g_country = 0
+ORDER BY country, region NULLS FIRST, node_id NULLS FIRST`;
+
+const HOUR_MS = 3_600_000;
+const ceilHour = (d: Date) => Math.ceil(d.getTime() / HOUR_MS) * HOUR_MS;
+/** The window group_window holds (fleet-window.ts: FLEET_WINDOW_HOURS). */
+const GROUP_WINDOW_HOURS = 24;
 
 const seriesSql = (a: GroupsFilter['aggregation']) => `
 SELECT 1 AS g_node, GROUPING(n.region)::int AS g_region,
@@ -78,9 +105,20 @@ export interface Groups {
   nodes: GroupStats[];
 }
 
-/** Aggregates per country, per region and per node over [start, end) from the rollups. */
+/**
+ * Aggregates per country, per region and per node over [start, end) from the rollups. When
+ * the range holds exactly the 24 hourly buckets of a window refreshRollups precomputed (the
+ * last 24 hours, the default of GET /api/regions), its group_window rows are read instead:
+ * equal to aggregating the rollups now, which only refreshRollups changes.
+ */
 export async function queryGroups(sql: Sql, f: GroupsFilter): Promise<Groups> {
-  const { rows } = await sql.query<GroupRow>(groupsSql(f.aggregation), [f.start, f.end]);
+  let rows: GroupRow[] | undefined;
+  const windowEnd = ceilHour(f.end);
+  if (f.aggregation === 'hourly' && ceilHour(f.start) === windowEnd - GROUP_WINDOW_HOURS * HOUR_MS) {
+    const pre = await sql.query<GroupRow>(PRECOMPUTED, [new Date(windowEnd)]);
+    if (pre.rowCount > 0) rows = pre.rows;
+  }
+  rows ??= (await sql.query<GroupRow>(groupsSql(f.aggregation), [f.start, f.end])).rows;
   const out: Groups = { countries: [], regions: [], nodes: [] };
   for (const r of rows) {
     const group = kindOf(r);
