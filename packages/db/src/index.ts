@@ -36,7 +36,7 @@ export {
   type MaintenanceResult,
   maintainTables,
 } from './queries/maintenance.ts';
-export { type MetricsFilter, queryBucketedJson, queryMetrics } from './queries/metrics.ts';
+export { type MetricsFilter, queryBucketedJson, queryMetrics, queryRollupJson } from './queries/metrics.ts';
 export { listNodes } from './queries/nodes.ts';
 export { type RefreshOptions, type RefreshResult, refreshRollups } from './queries/refresh-rollups.ts';
 export { type Groups, type GroupsFilter, queryGroupSeries, queryGroups } from './queries/regions.ts';

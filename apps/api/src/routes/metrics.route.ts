@@ -1,5 +1,5 @@
 import { MetricsQuery, MetricsResponse, Problem } from '@fiberstack/contracts';
-import { queryBucketedJson, queryMetrics } from '@fiberstack/db';
+import { queryBucketedJson, queryMetrics, queryRollupJson } from '@fiberstack/db';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { App } from '../fastify-types.ts';
@@ -45,11 +45,19 @@ export function metricsRoute(app: App, deps: ApiDeps): void {
         aggregation,
         timeframe: { start: start.toISOString(), end: end.toISOString() },
       };
+      // Buckets and rollups leave the database as the contract's JSON and go out as they are,
+      // instead of being decoded and encoded again here (a week's buckets are thousands of
+      // points: ≈ 25 ms less per request on PGlite).
+      let data: string | undefined;
+      let extra = {};
       if (bucketSeconds !== undefined) {
-        // A week's buckets are thousands of points: the database's JSON goes out as it is,
-        // instead of being decoded and encoded again here (≈ 25 ms less per request on PGlite).
-        const data = await queryBucketedJson(deps.db, { ...filter, bucketSeconds });
-        const json = JSON.stringify({ ...head, bucket_seconds: bucketSeconds });
+        data = await queryBucketedJson(deps.db, { ...filter, bucketSeconds });
+        extra = { bucket_seconds: bucketSeconds };
+      } else if (aggregation !== 'raw') {
+        data = await queryRollupJson(deps.db, { ...filter, aggregation });
+      }
+      if (data !== undefined) {
+        const json = JSON.stringify({ ...head, ...extra });
         const body = `${json.slice(0, -1)},"data":${data}}`;
         // A JSON string is sent as it is (the schema's serializer is for objects); the type
         // provider only knows the object form of this schema.

@@ -1,6 +1,6 @@
 import { MetricsResponse } from '@fiberstack/contracts';
 import type { SampleRow } from '@fiberstack/db';
-import { loadSamples } from '@fiberstack/db';
+import { loadSamples, refreshRollups } from '@fiberstack/db';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, type Harness, startHarness } from '../test-support/harness.ts';
@@ -111,6 +111,28 @@ describe('GET /api/metrics', () => {
     expect(spike).not.toHaveProperty('latency_p50_ms');
     for (const p of bucketed.data as Array<{ latency_ms: number }>)
       expect(Math.round(p.latency_ms * 1000) / 1000).toBe(p.latency_ms);
+
+    // Hourly rollups go out as the database wrote them too: still the contract's points.
+    await refreshRollups(h.db, { maxBuckets: 1000 });
+    const hourlyRes = await h.app.inject({ url: '/api/metrics', query: { ...query, aggregation: 'hourly' } });
+    expect(hourlyRes.headers['content-type']).toBe('application/json; charset=utf-8');
+    const hourly = hourlyRes.json();
+    expect([...Value.Errors(MetricsResponse, hourly)]).toEqual([]);
+    expect(hourly.data).toHaveLength(72);
+    expect(hourly.data[0]).toMatchObject({
+      time: start.toISOString(),
+      check: 'icmp',
+      target: '',
+      samples: 60,
+    });
+    const spikeHour = hourly.data.find(
+      (p: { time: string }) => Date.parse(p.time) === spikeAt - (spikeAt % 3_600_000),
+    );
+    expect(spikeHour).toMatchObject({ latency_max_ms: 900, latency_min_ms: 20, samples: 60 });
+    expect(spikeHour.latency_p95_ms).toBeGreaterThan(20);
+    expect(
+      hourly.data.every((p: { time: string }, i: number) => i === 0 || p.time > hourly.data[i - 1].time),
+    ).toBe(true);
 
     const raw = (await h.app.inject({ url: '/api/metrics', query })).json();
     expect(raw.bucket_seconds).toBeUndefined();

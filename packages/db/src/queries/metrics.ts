@@ -25,20 +25,6 @@ interface RawRow {
   outlier: boolean;
 }
 
-interface RollupRow {
-  bucket: Date;
-  target: string;
-  check: string;
-  samples: number;
-  latency_avg: number | null;
-  latency_min: number | null;
-  latency_max: number | null;
-  latency_p50: number | null;
-  latency_p95: number | null;
-  uptime_pct: number | null;
-  packet_loss: number | null;
-}
-
 const FILTER = `node_id = $1 AND ($4::text IS NULL OR target = $4) AND ($5::text IS NULL OR "check" = $5)`;
 
 const RAW = `
@@ -68,9 +54,12 @@ FROM samples
 WHERE ${FILTER} AND time >= $2 AND time < $3
 GROUP BY ${BUCKET}, target, "check" ORDER BY 1, target, "check" LIMIT $6`;
 
+// Rollup rows as the contract's MetricPoint (the bucket's start as `time`, its sample-weighted
+// average as `latency_ms`), so the API can send the database's JSON as it is.
 const rollup = (table: string) => `
-SELECT bucket, target, "check", samples, latency_avg, latency_min, latency_max, latency_p50,
-  latency_p95, uptime_pct, packet_loss FROM ${table}
+SELECT ${iso('bucket')} AS time, latency_avg AS latency_ms, uptime_pct, packet_loss, target, "check",
+  latency_min AS latency_min_ms, latency_max AS latency_max_ms, latency_p50 AS latency_p50_ms,
+  latency_p95 AS latency_p95_ms, samples, bucket FROM ${table}
 WHERE ${FILTER} AND bucket >= $2 AND bucket < $3
 ORDER BY bucket, target, "check" LIMIT $6`;
 
@@ -83,6 +72,20 @@ const ROLLUP_SQL = { hourly: rollup('samples_hourly'), daily: rollup('samples_da
 export function queryBucketedJson(sql: Sql, q: MetricsFilter & { bucketSeconds: number }): Promise<string> {
   const params = [q.node_id, q.start, q.end, q.target ?? null, q.check ?? null, q.limit, q.bucketSeconds];
   return jsonText(sql, RAW_BUCKETED, params, ORDER);
+}
+
+/**
+ * Hourly or daily rollup points: the JSON array text of MetricPoints, oldest first, as the
+ * database wrote it (the API sends it unchanged).
+ */
+export function queryRollupJson(
+  sql: Sql,
+  q: MetricsFilter & { aggregation: 'hourly' | 'daily' },
+): Promise<string> {
+  const params = [q.node_id, q.start, q.end, q.target ?? null, q.check ?? null, q.limit];
+  const columns =
+    'time, latency_ms, uptime_pct, packet_loss, target, "check", latency_min_ms, latency_max_ms, latency_p50_ms, latency_p95_ms, samples';
+  return jsonText(sql, `SELECT ${columns} FROM (${ROLLUP_SQL[q.aggregation]}) p`, params, ORDER);
 }
 
 /** Points for one node in [start, end), oldest first; rollups read the ETL-maintained tables. */
@@ -104,27 +107,5 @@ export async function queryMetrics(sql: Sql, q: MetricsFilter): Promise<MetricPo
       outlier: r.outlier,
     }));
   }
-  const rows = await jsonRows<Omit<RollupRow, 'bucket'> & { bucket: string }>(
-    sql,
-    ROLLUP_SQL[q.aggregation],
-    params,
-    'r.bucket, r.target, r."check"',
-  );
-  return rows.map((r) => toPoint({ ...r, bucket: new Date(r.bucket) }));
-}
-
-function toPoint(r: RollupRow): MetricPoint {
-  return {
-    time: r.bucket.toISOString(),
-    latency_ms: r.latency_avg,
-    uptime_pct: r.uptime_pct,
-    packet_loss: r.packet_loss,
-    target: r.target,
-    check: r.check,
-    latency_min_ms: r.latency_min,
-    latency_max_ms: r.latency_max,
-    latency_p50_ms: r.latency_p50,
-    latency_p95_ms: r.latency_p95,
-    samples: r.samples,
-  };
+  return JSON.parse(await queryRollupJson(sql, { ...q, aggregation: q.aggregation })) as MetricPoint[];
 }
