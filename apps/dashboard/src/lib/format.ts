@@ -1,8 +1,14 @@
 const dash = '–';
 
+/**
+ * Milliseconds with `digits` decimals; under 1 ms two significant digits instead (a LAN or
+ * loopback link answers in tens of microseconds: 0.047 ms, not 0.0 ms); from 1 s on, seconds.
+ */
 export function fmtMs(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return dash;
-  return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(digits)} ms`;
+  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  if (v > 0 && v < 1) return `${Number(v.toPrecision(2))} ms`;
+  return `${v.toFixed(digits)} ms`;
 }
 
 export function fmtPct(v: number | null | undefined, digits = 2): string {

@@ -123,6 +123,10 @@ describe('series', () => {
 describe('format and geo', () => {
   it('formats numbers and ages', () => {
     expect(fmtMs(1234)).toBe('1.23 s');
+    expect(fmtMs(45.26)).toBe('45.3 ms');
+    expect(fmtMs(0.047)).toBe('0.047 ms'); // loopback and LAN: not "0.0 ms"
+    expect(fmtMs(0.1)).toBe('0.1 ms');
+    expect(fmtMs(0)).toBe('0.0 ms');
     expect(fmtMs(null)).toBe('–');
     expect(fmtPct(99.5, 1)).toBe('99.5 %');
     expect(fmtAgo('2025-01-01T00:00:00Z', Date.parse('2025-01-01T00:05:00Z'))).toBe('5 min ago');

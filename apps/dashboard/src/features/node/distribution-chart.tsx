@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import { Chart } from '../../components/chart.tsx';
+import { fmtMs } from '../../lib/format.ts';
 import type { TargetSeries } from '../../lib/series.ts';
 
 /**
@@ -78,7 +79,7 @@ export function LossChart({ series }: { series: TargetSeries }) {
 }
 
 function fmt(_u: uPlot, v: number | null): string {
-  return v === null || v === undefined ? '–' : `${v.toFixed(1)} ms`;
+  return fmtMs(v);
 }
 function pct(_u: uPlot, v: number | null): string {
   return v === null || v === undefined ? '–' : `${v.toFixed(2)} %`;
