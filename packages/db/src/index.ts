@@ -23,9 +23,12 @@ export {
   searchEvents,
 } from './queries/events.ts';
 export {
+  createFleetStateCache,
   type FleetOptions,
+  type FleetStateCache,
   type NodeRange,
   queryFleet,
+  queryFleetJson,
   queryHttpPhases,
   queryNodeTargets,
 } from './queries/fleet.ts';
@@ -39,7 +42,13 @@ export {
 export { type MetricsFilter, queryBucketedJson, queryMetrics, queryRollupJson } from './queries/metrics.ts';
 export { listNodes } from './queries/nodes.ts';
 export { type RefreshOptions, type RefreshResult, refreshRollups } from './queries/refresh-rollups.ts';
-export { type Groups, type GroupsFilter, queryGroupSeries, queryGroups } from './queries/regions.ts';
+export {
+  type Groups,
+  type GroupsFilter,
+  queryGroupSeries,
+  queryGroups,
+  queryGroupsJson,
+} from './queries/regions.ts';
 export { applyRetention, type RetentionPolicy, type RetentionResult } from './queries/retention.ts';
 export { readWatermark, type Watermark } from './queries/watermark.ts';
 export type * from './types.ts';

@@ -1,4 +1,6 @@
+import { FleetResponse, RegionsResponse } from '@fiberstack/contracts';
 import { insertEvents, loadSamples, refreshRollups, type SampleRow } from '@fiberstack/db';
+import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../test-support/harness.ts';
 
@@ -81,6 +83,28 @@ describe('GET /api/fleet', () => {
     expect(up.window.latency_p95_ms).toBeGreaterThanOrEqual(20);
     expect(up.spark).toHaveLength(24);
     expect(up.spark.some((v: number | null) => v !== null)).toBe(true);
+    // The answer is written by the database and sent as it is, not by the schema's serializer.
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect([...Value.Errors(FleetResponse, body)]).toEqual([]);
+  });
+
+  it("shows a node's new samples on the next request, while the others keep their state", async () => {
+    const before = (await h.app.inject({ url: '/api/fleet' })).json();
+    const nodeOf = (b: FleetResponse, id: string) => b.nodes.find((n) => n.node_id === id);
+    // A new target failing on probe-gh-up: its current state changes (three targets, lower uptime).
+    await h.db.transaction((tx) =>
+      loadSamples(tx, [row('probe-gh-up', 0, { target: '9.9.9.9', uptime_pct: 0, packet_loss: 100 })]),
+    );
+    const after = (await h.app.inject({ url: '/api/fleet' })).json();
+    expect(nodeOf(after, 'probe-gh-up')?.current.targets).toBe(3);
+    expect(nodeOf(after, 'probe-gh-up')?.current.uptime_pct).toBeLessThan(
+      nodeOf(before, 'probe-gh-up')?.current.uptime_pct as number,
+    );
+    for (const id of ['probe-ng-loss', 'probe-ke-down', 'probe-gh-silent'])
+      expect(nodeOf(after, id)).toEqual(nodeOf(before, id));
+    // The same as computed without any state kept between requests.
+    const detail = (await h.app.inject({ url: '/api/fleet/probe-gh-up' })).json();
+    expect(detail.node).toEqual(nodeOf(after, 'probe-gh-up'));
   });
 
   it('answers one node with per-target stats and HTTP phases', async () => {
@@ -114,6 +138,7 @@ describe('GET /api/regions', () => {
     expect(
       body.series.some((s: { group: string; key: string }) => s.group === 'country' && s.key === 'KE'),
     ).toBe(true);
+    expect([...Value.Errors(RegionsResponse, body)]).toEqual([]);
   });
 
   it.each([

@@ -5,7 +5,13 @@ import {
   NodeDetailResponse,
   Problem,
 } from '@fiberstack/contracts';
-import { queryFleet, queryHttpPhases, queryNodeTargets } from '@fiberstack/db';
+import {
+  createFleetStateCache,
+  queryFleet,
+  queryFleetJson,
+  queryHttpPhases,
+  queryNodeTargets,
+} from '@fiberstack/db';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { App } from '../fastify-types.ts';
@@ -16,6 +22,8 @@ const MAX_DETAIL_RANGE_MS = 400 * DAY_MS;
 /** GET /api/fleet (every node's health) and GET /api/fleet/:node_id (one node, per target). */
 export function fleetRoutes(app: App, deps: ApiDeps): void {
   const now = deps.now ?? Date.now;
+  // Nodes' current states between requests, recomputed for the nodes the ETL has loaded since.
+  const cache = createFleetStateCache();
 
   app.get(
     '/api/fleet',
@@ -26,7 +34,12 @@ export function fleetRoutes(app: App, deps: ApiDeps): void {
         response: { 200: FleetResponse },
       },
     },
-    async () => queryFleet(deps.db, { now: new Date(now()) }),
+    async (_request, reply) => {
+      const body = await queryFleetJson(deps.db, { now: new Date(now()), cache });
+      // The database and queryFleetJson write the contract's JSON; it is sent as it is (the
+      // schema's serializer is for objects, so the type says what the text holds).
+      return reply.type('application/json; charset=utf-8').send(body as unknown as FleetResponse);
+    },
   );
 
   app.get(
@@ -48,7 +61,7 @@ export function fleetRoutes(app: App, deps: ApiDeps): void {
         throw new ApiError('FS_ERR_METRICS_RANGE', 'start must be before end');
       if (end.getTime() - start.getTime() > MAX_DETAIL_RANGE_MS)
         throw new ApiError('FS_ERR_METRICS_RANGE', 'the range may span at most 400 days');
-      const fleet = await queryFleet(deps.db, { now: new Date(now()), node_id });
+      const fleet = await queryFleet(deps.db, { now: new Date(now()), node_id, cache });
       const node = fleet.nodes[0];
       if (!node) throw new ApiError('FS_ERR_NOT_FOUND', 'no node with this id');
       const range = { node_id, start, end };

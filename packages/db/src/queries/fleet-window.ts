@@ -1,5 +1,6 @@
 import type { Sql } from '../types.ts';
 import { REFRESH_GROUP_WINDOW } from './regions.ts';
+import { rounded } from './sql-json.ts';
 
 /** Latency figures describe the network: HTTP checks (whole requests) count only for uptime and loss. */
 const NET = `"check" <> 'http'`;
@@ -34,24 +35,40 @@ FROM samples_hourly
 WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR node_id = $3)
 GROUP BY node_id, bucket`;
 
-// Every node gets a row, with samples 0 and an all-NULL sparkline when the window holds nothing.
-const REFRESH = `
+/**
+ * Each node's FleetNode.window and FleetNode.spark over the hourly buckets [$1, $2) as JSON
+ * text ($3: one node or all; $4: the window's hours). Every node gets a row: samples 0 and an
+ * all-null sparkline when the window holds nothing. The refresher stores these for the 24-hour
+ * window; the reader runs it for any other window.
+ */
+export const WINDOW_DOCS_SQL = `
 WITH w AS (${WINDOW_SQL}),
 spark AS (${SPARK_SQL}),
 arr AS (
-  SELECT n.node_id, array_agg(sp.latency ORDER BY h.i) AS spark
+  SELECT n.node_id, json_agg(${rounded('sp.latency', 2)} ORDER BY h.i)::text AS spark_doc
   FROM nodes n CROSS JOIN generate_series(0, $4::int - 1) AS h(i)
   LEFT JOIN spark sp ON sp.node_id = n.node_id AND sp.bucket = $1::timestamptz + h.i * interval '1 hour'
+  WHERE ($3::text IS NULL OR n.node_id = $3)
   GROUP BY n.node_id
 )
-INSERT INTO fleet_window (node_id, window_end, samples, latency_avg, latency_p95, uptime_pct, packet_loss, spark)
-SELECT n.node_id, $2, coalesce(w.samples, 0), w.latency_avg, w.latency_p95, w.uptime_pct, w.packet_loss, arr.spark
-FROM nodes n JOIN arr ON arr.node_id = n.node_id LEFT JOIN w ON w.node_id = n.node_id
-ORDER BY n.node_id -- one lock order for concurrent refreshers
+SELECT arr.node_id, arr.spark_doc,
+  json_build_object('samples', coalesce(w.samples, 0), 'latency_avg_ms', ${rounded('w.latency_avg')},
+    'latency_p95_ms', ${rounded('w.latency_p95')}, 'uptime_pct', ${rounded('w.uptime_pct')},
+    'packet_loss', ${rounded('w.packet_loss')})::text AS window_doc
+FROM arr LEFT JOIN w ON w.node_id = arr.node_id`;
+
+const REFRESH = `
+INSERT INTO fleet_window (node_id, window_end, window_doc, spark_doc, refreshed_at)
+SELECT node_id, $2, window_doc, spark_doc, now() FROM (${WINDOW_DOCS_SQL}) d
+ORDER BY node_id -- one lock order for concurrent refreshers
 ON CONFLICT (node_id) DO UPDATE SET
-  window_end = excluded.window_end, samples = excluded.samples, latency_avg = excluded.latency_avg,
-  latency_p95 = excluded.latency_p95, uptime_pct = excluded.uptime_pct,
-  packet_loss = excluded.packet_loss, spark = excluded.spark`;
+  window_end = excluded.window_end, window_doc = excluded.window_doc, spark_doc = excluded.spark_doc,
+  refreshed_at = excluded.refreshed_at`;
+
+const RECORD_REFRESH = `
+INSERT INTO fleet_window_refresh (id, window_end, refreshed_at, nodes) VALUES (true, $1, now(), $2)
+ON CONFLICT (id) DO UPDATE SET window_end = excluded.window_end, refreshed_at = excluded.refreshed_at,
+  nodes = excluded.nodes`;
 
 const STALE = `SELECT EXISTS (SELECT 1 FROM nodes n LEFT JOIN fleet_window f USING (node_id)
   WHERE f.window_end IS DISTINCT FROM $1)
@@ -69,6 +86,7 @@ export async function refreshFleetWindow(sql: Sql, now: Date, onlyIfStale = fals
     if (!rows[0]?.stale) return 0;
   }
   const res = await sql.query(REFRESH, [start, end, null, FLEET_WINDOW_HOURS]);
+  await sql.query(RECORD_REFRESH, [end, res.rowCount]);
   // Concurrent refreshers (one per ETL process) take turns: each replaces every row, none adds
   // to another's. The lock mode conflicts with itself, not with readers.
   await sql.query('LOCK TABLE group_window IN SHARE ROW EXCLUSIVE MODE');

@@ -1,10 +1,11 @@
+import { DEFAULT_FLEET_THRESHOLDS } from '@fiberstack/contracts';
 import { createTestDatabase } from '@fiberstack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../clients/pglite.ts';
 import { loadDemoData } from '../demo/load-demo.ts';
 import { migrate } from '../migrate.ts';
 import type { Db } from '../types.ts';
-import { queryFleet, queryHttpPhases, queryNodeTargets } from './fleet.ts';
+import { createFleetStateCache, queryFleet, queryHttpPhases, queryNodeTargets } from './fleet.ts';
 import { refreshRollups } from './refresh-rollups.ts';
 import { queryGroupSeries, queryGroups } from './regions.ts';
 
@@ -85,6 +86,56 @@ describe.each(engines)('dashboard queries on %s', (_name, open) => {
         if (!(e instanceof RollBack)) throw e;
       });
     expect(detail.nodes[0]?.window.samples).toBeGreaterThan(1000);
+  });
+
+  it('answers from a kept cache what it answers without, until a node or its window row changes', async () => {
+    await refreshRollups(db, { now: NOW });
+    const cache = createFleetStateCache();
+    const fresh = await queryFleet(db, { now: NOW });
+    expect(await queryFleet(db, { now: NOW, cache })).toEqual(fresh);
+    expect(await queryFleet(db, { now: NOW, cache })).toEqual(fresh);
+    expect(cache.nodes.size).toBe(15);
+    // The same nodes with other statuses (the clock moved on, or other thresholds): not the last text.
+    const strict = await queryFleet(db, {
+      now: NOW,
+      cache,
+      thresholds: { ...DEFAULT_FLEET_THRESHOLDS, degraded_latency_ms: 0 },
+    });
+    expect(strict.counts.up).toBe(0);
+    expect(await queryFleet(db, { now: NOW, cache })).toEqual(fresh);
+    const accra = (f: typeof fresh) => f.nodes.find((n) => n.node_id === 'demo-gh-accra-01');
+    await db
+      .transaction(async (tx) => {
+        // A refresh rewrites the rows (a new refreshed_at): the next answer takes their documents.
+        await tx.query(
+          `WITH r AS (UPDATE fleet_window_refresh SET refreshed_at = clock_timestamp() RETURNING refreshed_at)
+           UPDATE fleet_window SET refreshed_at = (SELECT refreshed_at FROM r),
+             spark_doc = CASE node_id WHEN 'demo-gh-accra-01' THEN '[1.5,null]' ELSE spark_doc END`,
+        );
+        expect(accra(await queryFleet(tx as Db, { now: NOW, cache }))?.spark).toEqual([1.5, null]);
+        // A batch loaded for the node raises its version: its identity and current state are read again.
+        await tx.query(
+          `UPDATE nodes SET region = 'Accra Metro', version = version + 1 WHERE node_id = 'demo-gh-accra-01'`,
+        );
+        const after = await queryFleet(tx as Db, { now: NOW, cache });
+        expect(accra(after)?.region).toBe('Accra Metro');
+        expect(after.nodes.filter((n) => n.node_id !== 'demo-gh-accra-01')).toEqual(
+          fresh.nodes.filter((n) => n.node_id !== 'demo-gh-accra-01'),
+        );
+        // A node first seen after the refresh has no row yet: its window is aggregated now.
+        await tx.query(
+          `INSERT INTO nodes (node_id, country, region, first_seen_at, last_seen_at) VALUES ('demo-gh-new-01', 'GH', 'Greater Accra', $1, $1)`,
+          [NOW],
+        );
+        const withNew = await queryFleet(tx as Db, { now: NOW, cache });
+        expect(withNew.nodes).toHaveLength(16);
+        expect(withNew.nodes.find((n) => n.node_id === 'demo-gh-new-01')?.window.samples).toBe(0);
+        expect(accra(withNew)?.window).toEqual(accra(fresh)?.window);
+        throw new RollBack();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof RollBack)) throw e;
+      });
   });
 
   it('gives every node the same current state whether its last sample is inside the window or long before it', async () => {

@@ -1,17 +1,17 @@
 import {
   type CurrentState,
   DEFAULT_FLEET_THRESHOLDS,
-  type FleetNode,
   type FleetResponse,
   type FleetThresholds,
   type HttpPhasePoint,
+  type NodeStatus,
   nodeStatus,
   type TargetStats,
-  type WindowStats,
 } from '@fiberstack/contracts';
 import type { Sql } from '../types.ts';
-import { FLEET_WINDOW_HOURS, SPARK_SQL, WINDOW_SQL, windowBounds } from './fleet-window.ts';
+import { FLEET_WINDOW_HOURS, WINDOW_DOCS_SQL, windowBounds } from './fleet-window.ts';
 import { jsonRows } from './json-rows.ts';
+import { iso } from './sql-json.ts';
 
 export interface FleetOptions {
   now: Date;
@@ -20,41 +20,74 @@ export interface FleetOptions {
   thresholds?: FleetThresholds;
   /** Only this node (the node page). */
   node_id?: string;
+  /** Current states kept between requests (createFleetStateCache); computed afresh without. */
+  cache?: FleetStateCache;
 }
+
+/** What a node's row in `nodes` and its latest samples say, at one version of the row. */
+interface NodeEntry {
+  version: string;
+  /** The identity members as JSON, from `{` up to the last_seen_at member. */
+  head: string;
+  current: CurrentState;
+  currentJson: string;
+}
+
+/** A node's window members (`"window":…,"spark":…`) as fleet_window held them at `key`. */
+interface DocEntry {
+  key: string;
+  doc: string;
+}
+
+/**
+ * What GET /api/fleet computed for each node, kept between requests. A node's row in `nodes`
+ * gets a new version with every batch the ETL loads for it, and fleet_window's row a new
+ * refreshed_at with every refresh: an entry whose version still matches is what the database
+ * still says. A request reads every node's version (a few bytes each) and computes only the
+ * nodes that changed; with 1,000 probes that push once a minute, a reader a second apart
+ * computes about 17 nodes, and reads the windows again once per rollup refresh.
+ */
+export interface FleetStateCache {
+  nodes: Map<string, NodeEntry>;
+  docs: Map<string, DocEntry>;
+  /** The last whole-fleet answer's nodes, and what each was written from (entry, window, status). */
+  last?: { from: unknown[]; text: string };
+}
+
+export const createFleetStateCache = (): FleetStateCache => ({ nodes: new Map(), docs: new Map() });
+
+const DEMO_LOADED = `EXISTS (SELECT 1 FROM events WHERE kind = 'demo_data')`;
+const DEMO = `SELECT ${DEMO_LOADED} AS demo`;
+
+interface ListRow {
+  node_id: string;
+  version: string;
+  /** ms since the epoch */
+  last_seen_ms: number;
+  /** The last refresh of fleet_window if it wrote the requested window, else null. */
+  doc_key: string | null;
+  /** How many nodes that refresh wrote. */
+  doc_nodes: number | null;
+  demo: boolean;
+}
+
+// Per node only its version and last sample time; the refresh and the demo flag once (InitPlans).
+const LIST = `
+SELECT n.node_id, n.version::text AS version,
+  (extract(epoch FROM n.last_seen_at) * 1000)::float8 AS last_seen_ms,
+  (SELECT refreshed_at::text FROM fleet_window_refresh WHERE window_end = $2) AS doc_key,
+  (SELECT nodes FROM fleet_window_refresh WHERE window_end = $2) AS doc_nodes,
+  (SELECT ${DEMO_LOADED}) AS demo
+FROM nodes n
+WHERE ($1::text IS NULL OR n.node_id = $1)`;
 
 interface StateRow {
   node_id: string;
-  country: string;
-  region: string;
-  /** ISO 8601 (the rows arrive as one JSON document, see jsonRows). */
-  first_seen_at: string;
-  last_seen_at: string;
-  cur_latency: number | null;
-  cur_uptime: number | null;
-  cur_loss: number | null;
-  cur_targets: number;
-  /** fleet_window's row for the requested window, when the refresher has written it. */
-  w_samples: number | null;
-  w_latency_avg: number | null;
-  w_latency_p95: number | null;
-  w_uptime: number | null;
-  w_loss: number | null;
-  w_spark: (number | null)[] | null;
-}
-
-interface WindowRow {
-  node_id: string;
-  samples: number;
-  latency_avg: number | null;
-  latency_p95: number | null;
-  uptime_pct: number | null;
-  packet_loss: number | null;
-}
-
-interface SparkRow {
-  node_id: string;
-  bucket: Date;
+  head: string;
   latency: number | null;
+  uptime: number | null;
+  loss: number | null;
+  targets: number | null;
 }
 
 const CURRENT = (bounded: boolean) => `
@@ -62,148 +95,158 @@ const CURRENT = (bounded: boolean) => `
     count(DISTINCT s.target)::int AS targets
   FROM samples s
   WHERE s.node_id = n.node_id AND s.time > n.last_seen_at - interval '10 minutes' AND s.time <= n.last_seen_at
-    ${bounded ? 'AND s.time > $3' : ''}`;
+    ${bounded ? 'AND s.time > $2' : ''}`;
 
 const STATE_PART = (bounded: boolean) => `
-SELECT n.node_id, n.country, n.region, n.first_seen_at, n.last_seen_at,
-  cur.latency AS cur_latency, cur.uptime AS cur_uptime, cur.loss AS cur_loss, cur.targets AS cur_targets,
-  fw.samples AS w_samples, fw.latency_avg AS w_latency_avg, fw.latency_p95 AS w_latency_p95,
-  fw.uptime_pct AS w_uptime, fw.packet_loss AS w_loss, fw.spark AS w_spark
+SELECT n.node_id,
+  '{"node_id":' || to_json(n.node_id)::text || ',"country":' || to_json(n.country)::text
+    || ',"region":' || to_json(n.region)::text || ',"first_seen_at":"' || ${iso('n.first_seen_at')}
+    || '","last_seen_at":"' || ${iso('n.last_seen_at')} || '"' AS head,
+  cur.latency, cur.uptime, cur.loss, cur.targets
 FROM nodes n
-LEFT JOIN fleet_window fw ON fw.node_id = n.node_id AND fw.window_end = $2
 LEFT JOIN LATERAL (${CURRENT(bounded)}) cur ON true
-WHERE ($1::text IS NULL OR n.node_id = $1)
-  AND n.last_seen_at ${bounded ? '>=' : '<'} $3::timestamptz + interval '10 minutes'`;
+WHERE n.node_id = ANY($1::text[]) AND n.last_seen_at ${bounded ? '>=' : '<'} $2::timestamptz + interval '10 minutes'`;
 
 /**
- * Current state: averages over the 10 minutes up to each node's last sample (index range scan
- * per node). Nodes heard from since $3 (the window's start) read with the extra bound
- * `time > $3`, which the planner uses to drop every older partition once; without it each of
- * the 1,000 per-node scans prunes all partitions again at run time (46 ms instead of 15 ms for
- * 1,000 nodes on PostgreSQL 15). Nodes silent since before $3 (few) read without it.
+ * Identity and current state of the nodes $1: averages over the 10 minutes up to each node's
+ * last sample (index range scan per node). Nodes heard from since $2 (the window's start) read
+ * with the extra bound `time > $2`, which the planner uses to drop every older partition once;
+ * without it each per-node scan prunes all partitions again at run time (46 ms instead of 15 ms
+ * for 1,000 nodes on PostgreSQL 15). Nodes silent since before $2 (few) read without it.
  */
 const STATE = `${STATE_PART(true)}
 UNION ALL
 ${STATE_PART(false)}`;
 
-interface Windows {
-  byNode: Map<string, WindowRow>;
-  sparkByNode: Map<string, (number | null)[]>;
-}
-
-/** The windows as fleet_window holds them (written by refreshRollups). */
-function fromFleetWindow(rows: StateRow[]): Windows {
-  const byNode = new Map<string, WindowRow>();
-  const sparkByNode = new Map<string, (number | null)[]>();
-  for (const r of rows) {
-    if (r.w_samples && r.w_samples > 0)
-      byNode.set(r.node_id, {
-        node_id: r.node_id,
-        samples: r.w_samples,
-        latency_avg: r.w_latency_avg,
-        latency_p95: r.w_latency_p95,
-        uptime_pct: r.w_uptime,
-        packet_loss: r.w_loss,
-      });
-    sparkByNode.set(
-      r.node_id,
-      (r.w_spark ?? []).map((v) => round(v, 2)),
-    );
-  }
-  return { byNode, sparkByNode };
-}
-
-/** The windows aggregated from the hourly rollups now (another window length, or not yet written). */
-async function fromRollups(
-  sql: Sql,
-  w: { start: Date; end: Date; hours: number; node: string | null },
-): Promise<Windows> {
-  const windows = await sql.query<WindowRow>(WINDOW_SQL, [w.start, w.end, w.node]);
-  const sparks = await sql.query<SparkRow>(SPARK_SQL, [w.start, w.end, w.node]);
-  const byNode = new Map(windows.rows.map((r) => [r.node_id, r]));
-  const sparkByNode = new Map<string, (number | null)[]>();
-  for (const s of sparks.rows) {
-    let arr = sparkByNode.get(s.node_id);
-    if (!arr) {
-      arr = new Array<number | null>(w.hours).fill(null);
-      sparkByNode.set(s.node_id, arr);
-    }
-    const idx = Math.floor((s.bucket.getTime() - w.start.getTime()) / HOUR);
-    if (idx >= 0 && idx < w.hours) arr[idx] = round(s.latency, 2);
-  }
-  return { byNode, sparkByNode };
-}
-
-const DEMO = `SELECT EXISTS (SELECT 1 FROM events WHERE kind = 'demo_data') AS demo`;
-
-const HOUR = 3_600_000;
-const EMPTY_WINDOW: WindowStats = {
-  samples: 0,
-  latency_avg_ms: null,
-  latency_p95_ms: null,
-  uptime_pct: null,
-  packet_loss: null,
-};
+const DOCS = `
+SELECT node_id, refreshed_at::text AS key, '"window":' || window_doc || ',"spark":' || spark_doc AS doc
+FROM fleet_window WHERE node_id = ANY($1::text[]) AND window_end = $2`;
 
 const round = (v: number | null, digits = 3): number | null =>
   v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits;
 
+/** Identity and current state of `list`'s nodes, computed for the nodes whose version changed. */
+async function nodeEntries(
+  sql: Sql,
+  list: readonly ListRow[],
+  windowStart: Date,
+  cache: Map<string, NodeEntry>,
+): Promise<void> {
+  const version = new Map<string, string>();
+  for (const l of list) if (cache.get(l.node_id)?.version !== l.version) version.set(l.node_id, l.version);
+  if (version.size === 0) return;
+  const { rows } = await sql.query<StateRow>(STATE, [[...version.keys()], windowStart]);
+  for (const r of rows) {
+    const current: CurrentState = {
+      latency_ms: round(r.latency),
+      uptime_pct: round(r.uptime),
+      packet_loss: round(r.loss),
+      targets: r.targets ?? 0,
+    };
+    // Kept under the version read before the state: a batch loaded in between raises the
+    // version, so the next request computes the node again.
+    const v = version.get(r.node_id) as string;
+    cache.set(r.node_id, { version: v, head: r.head, current, currentJson: JSON.stringify(current) });
+  }
+}
+
 /**
- * Every node's latest state, window averages, hourly sparkline and health status
- * (up | degraded | down | silent by the thresholds). Three small queries: nodes with a
- * lateral index scan for the current state, then two reads of the hourly rollups.
+ * Each node's window members: fleet_window's when its last refresh wrote the requested window
+ * for every listed node (kept until the next refresh), else aggregated from the hourly rollups now.
  */
-export async function queryFleet(sql: Sql, opts: FleetOptions): Promise<FleetResponse> {
+async function windowMembers(
+  sql: Sql,
+  list: readonly ListRow[],
+  w: { start: Date; end: Date; hours: number; node: string | null },
+  cache: Map<string, DocEntry>,
+): Promise<Map<string, DocEntry>> {
+  const refresh = list[0];
+  const written = refresh?.doc_key != null && (w.node !== null || refresh.doc_nodes === list.length);
+  if (w.hours === FLEET_WINDOW_HOURS && written) {
+    const missing = list.filter((l) => cache.get(l.node_id)?.key !== refresh.doc_key).map((l) => l.node_id);
+    if (missing.length > 0) {
+      const { rows } = await sql.query<DocEntry & { node_id: string }>(DOCS, [missing, w.end]);
+      for (const id of missing) cache.delete(id);
+      for (const r of rows) cache.set(r.node_id, { key: r.key, doc: r.doc });
+    }
+    // A node without a row (new since the refresh, or a refresh for the next hour replaced it
+    // in between): this answer computes every window.
+    if (list.every((l) => cache.has(l.node_id))) return cache;
+  }
+  const { rows } = await sql.query<{ node_id: string; window_doc: string; spark_doc: string }>(
+    WINDOW_DOCS_SQL,
+    [w.start, w.end, w.node, w.hours],
+  );
+  return new Map(
+    rows.map((r) => [r.node_id, { key: '', doc: `"window":${r.window_doc},"spark":${r.spark_doc}` }]),
+  );
+}
+
+/** Drops the entries of nodes no longer listed (deleted). */
+function prune(cache: Map<string, unknown>, list: readonly ListRow[]): void {
+  if (cache.size <= list.length) return;
+  const listed = new Set(list.map((l) => l.node_id));
+  for (const id of cache.keys()) if (!listed.has(id)) cache.delete(id);
+}
+
+/**
+ * GET /api/fleet as the JSON text it sends: every node's latest state, window averages,
+ * hourly sparkline and health status (up | degraded | down | silent by the thresholds).
+ * The database writes each node's members (fleet_window holds the 24-hour window's); what a
+ * node's version shows unchanged since the last request comes from the cache; the status,
+ * which moves with the clock, is decided here.
+ */
+export async function queryFleetJson(sql: Sql, opts: FleetOptions): Promise<string> {
   const hours = opts.windowHours ?? FLEET_WINDOW_HOURS;
   const thresholds = opts.thresholds ?? DEFAULT_FLEET_THRESHOLDS;
   const { start, end } = windowBounds(opts.now, hours);
   const node = opts.node_id ?? null;
-  const state = { rows: await jsonRows<StateRow>(sql, STATE, [node, end, start], 'r.node_id') };
-  const demo = await sql.query<{ demo: boolean }>(DEMO, []);
-  const precomputed = hours === FLEET_WINDOW_HOURS && state.rows.every((r) => r.w_spark !== null);
-  const { byNode, sparkByNode } = precomputed
-    ? fromFleetWindow(state.rows)
-    : await fromRollups(sql, { start, end, hours, node });
+  const cache = opts.cache ?? createFleetStateCache();
+  const { rows: list } = await sql.query<ListRow>(LIST, [node, end]);
+  // By node_id (ASCII by the contract), sorted here rather than by the database.
+  list.sort((a, b) => (a.node_id < b.node_id ? -1 : a.node_id > b.node_id ? 1 : 0));
+  if (node === null) {
+    prune(cache.nodes, list);
+    prune(cache.docs, list);
+  }
+  await nodeEntries(sql, list, start, cache.nodes);
+  const docs = await windowMembers(sql, list, { start, end, hours, node }, cache.docs);
 
   const counts = { up: 0, degraded: 0, down: 0, silent: 0 };
-  const nodes: FleetNode[] = state.rows.map((r) => {
-    const current: CurrentState = {
-      latency_ms: round(r.cur_latency),
-      uptime_pct: round(r.cur_uptime),
-      packet_loss: round(r.cur_loss),
-      targets: r.cur_targets ?? 0,
-    };
-    const status = nodeStatus(opts.now.getTime(), Date.parse(r.last_seen_at), current, thresholds);
+  const from: (NodeEntry | DocEntry | NodeStatus)[] = [];
+  for (const l of list) {
+    const entry = cache.nodes.get(l.node_id);
+    const doc = docs.get(l.node_id);
+    if (!entry || !doc) continue; // deleted between the queries
+    const status = nodeStatus(opts.now.getTime(), l.last_seen_ms, entry.current, thresholds);
     counts[status] += 1;
-    const w = byNode.get(r.node_id);
-    return {
-      node_id: r.node_id,
-      country: r.country,
-      region: r.region,
-      status,
-      first_seen_at: new Date(r.first_seen_at).toISOString(),
-      last_seen_at: new Date(r.last_seen_at).toISOString(),
-      current,
-      window: w
-        ? {
-            samples: w.samples,
-            latency_avg_ms: round(w.latency_avg),
-            latency_p95_ms: round(w.latency_p95),
-            uptime_pct: round(w.uptime_pct),
-            packet_loss: round(w.packet_loss),
-          }
-        : EMPTY_WINDOW,
-      spark: sparkByNode.get(r.node_id) ?? new Array<number | null>(hours).fill(null),
-    };
-  });
-  return {
-    generated_at: opts.now.toISOString(),
-    window_hours: hours,
-    demo: demo.rows[0]?.demo === true,
-    thresholds,
-    counts,
-    nodes,
-  };
+    from.push(entry, doc, status);
+  }
+  // Written from the same entries, windows and statuses, the nodes' text is the last answer's.
+  const whole = node === null && docs === cache.docs;
+  let text = whole && sameItems(cache.last?.from, from) ? cache.last?.text : undefined;
+  if (text === undefined) {
+    const nodes: string[] = [];
+    for (let i = 0; i < from.length; i += 3) {
+      const [entry, doc, status] = from.slice(i, i + 3) as [NodeEntry, DocEntry, NodeStatus];
+      nodes.push(`${entry.head},"status":"${status}","current":${entry.currentJson},${doc.doc}}`);
+    }
+    text = nodes.join(',');
+    if (whole) cache.last = { from, text };
+  }
+  const demo = list[0]?.demo ?? (await sql.query<{ demo: boolean }>(DEMO, [])).rows[0]?.demo;
+  return `{"generated_at":"${opts.now.toISOString()}","window_hours":${hours},"demo":${demo === true},"thresholds":${JSON.stringify(thresholds)},"counts":${JSON.stringify(counts)},"nodes":[${text}]}`;
+}
+
+function sameItems(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {
+  if (a?.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** queryFleetJson's answer as an object (the node page, tests). */
+export async function queryFleet(sql: Sql, opts: FleetOptions): Promise<FleetResponse> {
+  return JSON.parse(await queryFleetJson(sql, opts)) as FleetResponse;
 }
 
 export interface NodeRange {

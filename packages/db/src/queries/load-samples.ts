@@ -40,7 +40,8 @@ ON CONFLICT (node_id) DO UPDATE SET
   country = CASE WHEN excluded.last_seen_at >= nodes.last_seen_at THEN excluded.country ELSE nodes.country END,
   region = CASE WHEN excluded.last_seen_at >= nodes.last_seen_at THEN excluded.region ELSE nodes.region END,
   first_seen_at = least(nodes.first_seen_at, excluded.first_seen_at),
-  last_seen_at = greatest(nodes.last_seen_at, excluded.last_seen_at)
+  last_seen_at = greatest(nodes.last_seen_at, excluded.last_seen_at),
+  version = nodes.version + 1
 RETURNING node_id, (xmax = 0) AS created`;
 
 const FIRST_SEEN_EVENTS = `

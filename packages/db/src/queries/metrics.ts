@@ -1,6 +1,7 @@
 import type { Aggregation, MetricPoint } from '@fiberstack/contracts';
 import type { Sql } from '../types.ts';
 import { jsonRows, jsonText } from './json-rows.ts';
+import { iso, rounded } from './sql-json.ts';
 
 export interface MetricsFilter {
   node_id: string;
@@ -34,9 +35,6 @@ ORDER BY time, target, "check" LIMIT $6`;
 
 const ORDER = 'r.time, r.target, r."check"';
 
-/** ISO 8601 in UTC with milliseconds, as Date.prototype.toISOString writes it. */
-const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 // Every sample in range is read; each bucket keeps its extremes, so a spike is never averaged away.
 // Buckets are aligned to the Unix epoch ($7 seconds), the same for every request. The columns are
 // the contract's MetricPoint (no percentiles per bucket: left out, not null 3,000 times), so the
@@ -45,9 +43,8 @@ const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"H
 // doubles for a week's answer.
 const BUCKET = `date_bin(make_interval(secs => $7), time, timestamptz '1970-01-01 00:00:00+00')`;
 const RAW_BUCKETED = `
-SELECT ${iso(BUCKET)} AS time, round(avg(latency_ms)::numeric, 3)::float8 AS latency_ms,
-  round(avg(uptime_pct)::numeric, 3)::float8 AS uptime_pct,
-  round(avg(packet_loss)::numeric, 3)::float8 AS packet_loss, target, "check",
+SELECT ${iso(BUCKET)} AS time, ${rounded('avg(latency_ms)')} AS latency_ms,
+  ${rounded('avg(uptime_pct)')} AS uptime_pct, ${rounded('avg(packet_loss)')} AS packet_loss, target, "check",
   min(latency_ms) AS latency_min_ms, max(latency_ms) AS latency_max_ms, count(*)::int AS samples,
   bool_or(outlier) AS outlier
 FROM samples

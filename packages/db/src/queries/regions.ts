@@ -1,10 +1,16 @@
 import type { GroupKind, GroupSeries, GroupStats } from '@fiberstack/contracts';
 import type { Sql } from '../types.ts';
+import { rounded } from './sql-json.ts';
 
 export interface GroupsFilter {
   start: Date;
   end: Date;
   aggregation: 'hourly' | 'daily';
+}
+
+interface DocRow {
+  kind: GroupKind;
+  doc: string;
 }
 
 interface GroupRow {
@@ -46,33 +52,49 @@ const GROUP_COLUMNS = `
   max(h.latency_max) FILTER (WHERE ${NET_H}) AS latency_max,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY h.latency_p50) FILTER (WHERE ${NET_H}) AS latency_p50, ${MEASURES}`;
 
-/** Country, region and node aggregates in one pass (GROUPING SETS); country/region from `nodes`. */
-const groupsSql = (a: GroupsFilter['aggregation']) => `
-SELECT GROUPING(h.node_id)::int AS g_node, GROUPING(n.region)::int AS g_region,
-  h.node_id, n.country, n.region, ${GROUP_COLUMNS}
-FROM ${table(a)} h JOIN nodes n ON n.node_id = h.node_id
-WHERE h.bucket >= $1 AND h.bucket < $2
-GROUP BY GROUPING SETS ((n.country), (n.country, n.region), (h.node_id, n.country, n.region))
-ORDER BY n.country, n.region NULLS FIRST, h.node_id NULLS FIRST`;
+/** The grouping's kind: country, region or node (NULL: the whole fleet). */
+const KIND = `CASE WHEN GROUPING(n.country) = 1 THEN NULL WHEN GROUPING(h.node_id) = 0 THEN 'node'
+  WHEN GROUPING(n.region) = 0 THEN 'region' ELSE 'country' END`;
 
 /**
- * Writes group_window for the hourly buckets [$1, $2): the groups above plus the whole fleet
- * (the empty grouping set: one row even without data, which marks the window as computed).
+ * Country, region and node aggregates over the buckets [$1, $2) in one pass (GROUPING SETS;
+ * country/region from `nodes`), each with its GroupStats as JSON. `fleet` adds the whole fleet
+ * (the empty grouping set: one row even without data).
+ */
+const groupDocs = (a: GroupsFilter['aggregation'], fleet: boolean) => `
+SELECT g.g_country, g.kind, g.country, g.region, g.node_id,
+  json_build_object('group', g.kind,
+    'key', CASE g.kind WHEN 'node' THEN g.node_id WHEN 'region' THEN g.region ELSE g.country END,
+    'country', g.country, 'nodes', g.nodes, 'samples', g.samples,
+    'latency_avg_ms', ${rounded('g.latency_avg')}, 'latency_min_ms', ${rounded('g.latency_min')},
+    'latency_max_ms', ${rounded('g.latency_max')}, 'latency_p50_ms', ${rounded('g.latency_p50')},
+    'latency_p95_ms', ${rounded('g.latency_p95')}, 'uptime_pct', ${rounded('g.uptime_pct')},
+    'packet_loss', ${rounded('g.packet_loss')})::text AS doc
+FROM (
+  SELECT GROUPING(n.country)::int AS g_country, ${KIND} AS kind, h.node_id, n.country, n.region,
+    ${GROUP_COLUMNS}
+  FROM ${table(a)} h JOIN nodes n ON n.node_id = h.node_id
+  WHERE h.bucket >= $1 AND h.bucket < $2
+  GROUP BY GROUPING SETS ((n.country), (n.country, n.region), (h.node_id, n.country, n.region)${fleet ? ', ()' : ''})
+) g`;
+
+/** The answer's order: each country, then each of its regions (the region's total first), then its nodes. */
+const GROUP_ORDER = 'country, region NULLS FIRST, node_id NULLS FIRST';
+
+/**
+ * Writes group_window for the hourly buckets [$1, $2): the groups above plus the whole fleet,
+ * whose row marks the window as computed.
  */
 export const REFRESH_GROUP_WINDOW = `
-INSERT INTO group_window (window_end, g_country, g_node, g_region, node_id, country, region, nodes,
-  latency_min, latency_max, latency_p50, samples, latency_avg, latency_p95, uptime_pct, packet_loss)
-SELECT $2, GROUPING(n.country)::int, GROUPING(h.node_id)::int, GROUPING(n.region)::int,
-  h.node_id, n.country, n.region, ${GROUP_COLUMNS}
-FROM samples_hourly h JOIN nodes n ON n.node_id = h.node_id
-WHERE h.bucket >= $1 AND h.bucket < $2
-GROUP BY GROUPING SETS ((n.country), (n.country, n.region), (h.node_id, n.country, n.region), ())`;
+INSERT INTO group_window (window_end, g_country, kind, ord, doc)
+SELECT $2, g_country, kind, row_number() OVER (ORDER BY ${GROUP_ORDER}), doc
+FROM (${groupDocs('hourly', true)}) d`;
 
 const PRECOMPUTED = `
-SELECT g_node, g_region, node_id, country, region, nodes, samples, latency_avg, latency_min,
-  latency_max, latency_p50, latency_p95, uptime_pct, packet_loss
-FROM group_window WHERE window_end = $1 AND g_country = 0
-ORDER BY country, region NULLS FIRST, node_id NULLS FIRST`;
+SELECT kind, doc FROM group_window WHERE window_end = $1 AND g_country = 0 ORDER BY ord`;
+
+const LIVE = (a: GroupsFilter['aggregation']) => `
+SELECT kind, doc FROM (${groupDocs(a, false)}) d ORDER BY ${GROUP_ORDER}`;
 
 const HOUR_MS = 3_600_000;
 const ceilHour = (d: Date) => Math.ceil(d.getTime() / HOUR_MS) * HOUR_MS;
@@ -106,41 +128,28 @@ export interface Groups {
 }
 
 /**
- * Aggregates per country, per region and per node over [start, end) from the rollups. When
- * the range holds exactly the 24 hourly buckets of a window refreshRollups precomputed (the
- * last 24 hours, the default of GET /api/regions), its group_window rows are read instead:
- * equal to aggregating the rollups now, which only refreshRollups changes.
+ * Aggregates per country, per region and per node over [start, end) from the rollups, as the
+ * JSON text of Groups (the database writes each GroupStats). When the range holds exactly the
+ * 24 hourly buckets of a window refreshRollups precomputed (the last 24 hours, the default of
+ * GET /api/regions), its group_window rows are read instead: equal to aggregating the rollups
+ * now, which only refreshRollups changes.
  */
-export async function queryGroups(sql: Sql, f: GroupsFilter): Promise<Groups> {
-  let rows: GroupRow[] | undefined;
+export async function queryGroupsJson(sql: Sql, f: GroupsFilter): Promise<string> {
+  let rows: DocRow[] | undefined;
   const windowEnd = ceilHour(f.end);
   if (f.aggregation === 'hourly' && ceilHour(f.start) === windowEnd - GROUP_WINDOW_HOURS * HOUR_MS) {
-    const pre = await sql.query<GroupRow>(PRECOMPUTED, [new Date(windowEnd)]);
+    const pre = await sql.query<DocRow>(PRECOMPUTED, [new Date(windowEnd)]);
     if (pre.rowCount > 0) rows = pre.rows;
   }
-  rows ??= (await sql.query<GroupRow>(groupsSql(f.aggregation), [f.start, f.end])).rows;
-  const out: Groups = { countries: [], regions: [], nodes: [] };
-  for (const r of rows) {
-    const group = kindOf(r);
-    const stats: GroupStats = {
-      group,
-      key: keyOf(group, r),
-      country: r.country,
-      nodes: r.nodes,
-      samples: r.samples,
-      latency_avg_ms: round(r.latency_avg),
-      latency_min_ms: round(r.latency_min),
-      latency_max_ms: round(r.latency_max),
-      latency_p50_ms: round(r.latency_p50),
-      latency_p95_ms: round(r.latency_p95),
-      uptime_pct: round(r.uptime_pct),
-      packet_loss: round(r.packet_loss),
-    };
-    if (group === 'node') out.nodes.push(stats);
-    else if (group === 'region') out.regions.push(stats);
-    else out.countries.push(stats);
-  }
-  return out;
+  rows ??= (await sql.query<DocRow>(LIVE(f.aggregation), [f.start, f.end])).rows;
+  const out: Record<GroupKind, string[]> = { country: [], region: [], node: [] };
+  for (const r of rows) out[r.kind].push(r.doc);
+  return `{"countries":[${out.country.join(',')}],"regions":[${out.region.join(',')}],"nodes":[${out.node.join(',')}]}`;
+}
+
+/** queryGroupsJson's answer as an object. */
+export async function queryGroups(sql: Sql, f: GroupsFilter): Promise<Groups> {
+  return JSON.parse(await queryGroupsJson(sql, f)) as Groups;
 }
 
 /** Time series per country and per region over [start, end), one point per rollup bucket. */
