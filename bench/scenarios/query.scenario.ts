@@ -26,6 +26,8 @@ interface Case {
   target?: number;
   /** Calls (after the warm-up) instead of --runs. */
   runs?: number;
+  /** Measured while every probe's batch arrives once a minute (see liveChurn). */
+  live?: boolean;
 }
 
 /** The same requests on both engines: `node` is one node of the fleet, `end` the current minute. */
@@ -34,6 +36,7 @@ function cases(node: string, end: Date): Case[] {
   const to = end.toISOString();
   return [
     { name: 'fleet overview (GET /api/fleet)', path: '/api/fleet', target: 20 },
+    { name: 'fleet overview, every probe pushing 1/min', path: '/api/fleet', target: 20, live: true },
     {
       name: "node's 7-day hourly series",
       path: `/api/metrics?node_id=${node}&aggregation=hourly&start=${at(7 * DAY)}&end=${to}&check=icmp`,
@@ -91,6 +94,28 @@ async function timeCase(
   c: Case,
   runs: number,
   timeoutMs: number | undefined,
+  churn?: Churn,
+): Promise<CaseResult> {
+  const stopChurn = c.live && churn ? churn() : undefined;
+  try {
+    return await timeCalls(base, c, runs, timeoutMs);
+  } finally {
+    await stopChurn?.();
+  }
+}
+
+/**
+ * Starts what live ingest does to the nodes a read depends on: each probe's batch raises its
+ * node's version once a minute (as loadSamples does), spread evenly over the minute, so a
+ * request finds the nodes changed since the one before. Returns a function that stops it.
+ */
+type Churn = () => () => Promise<void>;
+
+async function timeCalls(
+  base: string,
+  c: Case,
+  runs: number,
+  timeoutMs: number | undefined,
 ): Promise<CaseResult> {
   const call = async () => {
     const t0 = performance.now();
@@ -133,11 +158,13 @@ async function runCases(
   list: Case[],
   runs: number,
   timeoutMs: number | undefined,
+  churn?: Churn,
 ): Promise<Record<string, CaseResult>> {
   const results: Record<string, CaseResult> = {};
   const num = (v: number) => v.toFixed(1).padStart(7);
   for (const c of list) {
-    const r = await timeCase(base, c, runs, timeoutMs);
+    if (c.live && !churn) continue;
+    const r = await timeCase(base, c, runs, timeoutMs, churn);
     results[c.name] = r;
     const target =
       c.target !== undefined
@@ -172,7 +199,7 @@ async function postgresRun(ds: Dataset, runs: number): Promise<Record<string, Ca
   // overview's precomputed window when the hour turns) every minute, is played by this process.
   const db = await openPostgres({
     connectionString: ds.url,
-    max: 1,
+    max: 2,
     applicationName: 'fiberstack-bench-rollups',
   });
   let refreshing: Promise<unknown> = refreshRollups(db);
@@ -181,9 +208,29 @@ async function postgresRun(ds: Dataset, runs: number): Promise<Record<string, Ca
     refreshing = refreshing.then(() => refreshRollups(db)).catch(() => undefined);
   }, ROLLUP_INTERVAL_MS);
   await api.start();
+  const churn: Churn = () => {
+    const TICK_MS = 100;
+    const perTick = ds.nodes.length / (60_000 / TICK_MS);
+    let owed = 0;
+    let next = 0;
+    let running: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      owed += perTick;
+      const ids: string[] = [];
+      for (; owed >= 1; owed -= 1) ids.push(ds.nodes[next++ % ds.nodes.length] as string);
+      if (ids.length > 0)
+        running = running.then(() =>
+          db.query('UPDATE nodes SET version = version + 1 WHERE node_id = ANY($1::text[])', [ids]),
+        );
+    }, TICK_MS);
+    return async () => {
+      clearInterval(timer);
+      await running;
+    };
+  };
   try {
     const base = `http://127.0.0.1:${port}`;
-    return await runCases(base, cases(ds.nodes[0] as string, ds.until), runs, STATEMENT_TIMEOUT_MS);
+    return await runCases(base, cases(ds.nodes[0] as string, ds.until), runs, STATEMENT_TIMEOUT_MS, churn);
   } finally {
     clearInterval(timer);
     await api.kill('SIGTERM');
