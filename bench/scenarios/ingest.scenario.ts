@@ -68,7 +68,8 @@ function cpuShare(a: CpuSnapshot, b: CpuSnapshot, topo: Topology): Record<string
  * Redis with AOF everysec, PostgreSQL 15), all real processes. Phase 1 pushes batches as fast
  * as the system accepts them for --seconds and measures samples/min stored end to end (first
  * push → last row committed). Phase 2 sends single-sample pushes at a fixed --rate (open loop:
- * latency counts from the scheduled send time, so a stall is not hidden) and reports p50/p99.
+ * latency counts from the scheduled send time, so a stall is not hidden) and reports p50/p99,
+ * after --warmup-seconds at the same rate whose figures are printed separately (0: none).
  */
 export async function ingestScenario(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
@@ -83,6 +84,7 @@ export async function ingestScenario(args: string[]): Promise<Record<string, unk
       targets: { type: 'string', default: '100' },
       rate: { type: 'string', default: '2000' },
       'rate-seconds': { type: 'string', default: '30' },
+      'warmup-seconds': { type: 'string', default: '5' },
       nginx: { type: 'string', default: 'yes' },
       phase: { type: 'string', default: 'all' },
       'etl-batch': { type: 'string', default: '2000' },
@@ -115,6 +117,7 @@ export async function ingestScenario(args: string[]): Promise<Record<string, unk
         : await latencyPhase(topo, nodes, keys, {
             rate: n('rate'),
             seconds: n('rate-seconds'),
+            warmupSeconds: n('warmup-seconds'),
             targets: n('targets'),
           });
     return {
@@ -230,54 +233,75 @@ async function latencyPhase(
   topo: Topology,
   nodes: string[],
   keys: string[],
-  o: { rate: number; seconds: number; targets: number },
+  o: { rate: number; seconds: number; warmupSeconds: number; targets: number },
 ) {
   const client = createPushClient(topo.url, 256);
   const base = Date.now() - 3 * 3_600_000;
-  const total = o.rate * o.seconds;
-  const fromSchedule: number[] = [];
-  const statuses: Record<string, number> = {};
-  const inflight: Promise<void>[] = [];
+  let next = 0;
+  /** Single-sample pushes at o.rate for `seconds`, open loop: latency counts from the scheduled send time. */
+  const openLoop = async (seconds: number) => {
+    const total = o.rate * seconds;
+    const fromSchedule: number[] = [];
+    const statuses: Record<string, number> = {};
+    const inflight: Promise<void>[] = [];
+    const started = performance.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * o.rate) + 1);
+      for (; sent < due; sent++) {
+        const scheduled = started + (sent / o.rate) * 1000;
+        const i = next++;
+        const nodeIdx = i % nodes.length;
+        const node = nodes[nodeIdx] as string;
+        const target = Math.floor(i / nodes.length) % o.targets;
+        const t = base + Math.floor(i / nodes.length / o.targets) * 1000;
+        const body = benchSample(node, target, t, 25);
+        inflight.push(
+          client.push(keys[nodeIdx] as string, body).then((r) => {
+            statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+            fromSchedule.push(performance.now() - scheduled);
+          }),
+        );
+      }
+      // A 1 ms timer between rounds (not a spin): the generator must not steal the CPU it measures.
+      await new Promise((res) => setTimeout(res, 1));
+    }
+    await Promise.all(inflight);
+    fromSchedule.sort((a, b) => a - b);
+    return { total, statuses, fromSchedule, elapsedS: (performance.now() - started) / 1000 };
+  };
+  const ms = (sorted: number[]) => ({
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? 0),
+  });
+  // Freshly started processes (cold JIT, key caches, connection pools, heaps) need a few seconds
+  // at the full rate; that start-up transient is printed, not mixed into the steady-state figures.
+  let warmup: Record<string, number> | undefined;
+  if (o.warmupSeconds > 0) {
+    process.stdout.write(`\nlatency: warm-up, ${o.rate}/s for ${o.warmupSeconds} s (not counted)\n`);
+    const w = await openLoop(o.warmupSeconds);
+    warmup = ms(w.fromSchedule);
+    process.stdout.write(
+      `  warm-up latency p50 ${warmup.p50} ms  p95 ${warmup.p95} ms  p99 ${warmup.p99} ms  max ${warmup.max} ms\n`,
+    );
+    await new Promise((res) => setTimeout(res, 1000));
+  }
   process.stdout.write(`\nlatency: single-sample pushes at ${o.rate}/s for ${o.seconds} s (open loop)\n`);
   const cpu0 = snapshot(topo);
   const tcp0 = { ...tcpCounters(), aof_delayed_fsync: await aofDelayedFsync(topo) };
-  const started = performance.now();
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * o.rate) + 1);
-    for (; sent < due; sent++) {
-      const scheduled = started + (sent / o.rate) * 1000;
-      const nodeIdx = sent % nodes.length;
-      const node = nodes[nodeIdx] as string;
-      const target = Math.floor(sent / nodes.length) % o.targets;
-      const t = base + Math.floor(sent / nodes.length / o.targets) * 1000;
-      const body = benchSample(node, target, t, 25);
-      inflight.push(
-        client.push(keys[nodeIdx] as string, body).then((r) => {
-          statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-          fromSchedule.push(performance.now() - scheduled);
-        }),
-      );
-    }
-    // A 1 ms timer between rounds (not a spin): the generator must not steal the CPU it measures.
-    await new Promise((res) => setTimeout(res, 1));
-  }
-  await Promise.all(inflight);
-  const elapsedS = (performance.now() - started) / 1000;
+  const { total, statuses, fromSchedule, elapsedS } = await openLoop(o.seconds);
   const cpu1 = snapshot(topo);
   const tcp = delta(tcp0, { ...tcpCounters(), aof_delayed_fsync: await aofDelayedFsync(topo) });
   client.close();
-  fromSchedule.sort((a, b) => a - b);
   const result = {
     requests: total,
     achieved_rate_per_s: Math.round(total / elapsedS),
     statuses,
-    push_ms: {
-      p50: round(percentile(fromSchedule, 50)),
-      p95: round(percentile(fromSchedule, 95)),
-      p99: round(percentile(fromSchedule, 99)),
-      max: round(fromSchedule.at(-1) ?? 0),
-    },
+    warmup_seconds: o.warmupSeconds,
+    warmup_push_ms: warmup,
+    push_ms: ms(fromSchedule),
     cpu_pct_of_one_core: cpuShare(cpu0, cpu1, topo),
     // Whole machine, during the phase: non-zero retransmissions point at the network stack.
     tcp_counters: tcp,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { withNode, withRequest } from './context.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, logLevelFrom } from './logger.ts';
 
 function capture() {
   const chunks: string[] = [];
@@ -92,5 +92,14 @@ describe('createLogger', () => {
     log.info('hidden');
     log.warn('shown');
     expect(out.records().map((r) => r.msg)).toEqual(['shown']);
+  });
+
+  it('reads LOG_LEVEL: info when unset or empty, undefined for a name that is no level', () => {
+    expect(logLevelFrom(undefined)).toBe('info');
+    expect(logLevelFrom('')).toBe('info');
+    expect(logLevelFrom('warn')).toBe('warn');
+    expect(logLevelFrom('silent')).toBe('silent');
+    expect(logLevelFrom('WARN')).toBeUndefined();
+    expect(logLevelFrom('verbose')).toBeUndefined();
   });
 });

@@ -5,6 +5,14 @@ import { maskUrlPasswords, REDACT_PATHS, REDACTED } from './redact.ts';
 export type Logger = PinoLogger;
 export type LogLevel = Level | 'silent';
 
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** LOG_LEVEL's value (default info), or undefined when it names no level. */
+export function logLevelFrom(value: string | undefined): LogLevel | undefined {
+  const level = (value || 'info') as LogLevel;
+  return LOG_LEVELS.includes(level) ? level : undefined;
+}
+
 export interface LoggerOptions {
   service: string;
   version?: string;

@@ -14,7 +14,7 @@ export async function apiCommand(args: string[]): Promise<number> {
   const env = process.env;
   const apiConfig = loadApiConfig(env);
   const config = loadProductionConfig(env);
-  const logger = createLogger({ service: 'fiberstack-api', version: VERSION });
+  const logger = createLogger({ service: 'fiberstack-api', version: VERSION, level: config.logLevel });
   const replica = `${hostname()}-${process.pid}`;
   const conn = await connect(config, logger, 'api', replica);
   const lifecycle = new Lifecycle(logger);

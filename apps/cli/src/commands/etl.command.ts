@@ -23,7 +23,7 @@ export async function etlCommand(args: string[]): Promise<number> {
   const etlConfig = loadEtlConfig(env);
   const config = loadProductionConfig(env);
   const metricsPort = Number(env.ETL_METRICS_PORT ?? 9464);
-  const logger = createLogger({ service: 'fiberstack-etl', version: VERSION });
+  const logger = createLogger({ service: 'fiberstack-etl', version: VERSION, level: config.logLevel });
   const conn = await connect(config, logger, 'etl', etlConfig.consumer);
   const registry = new Registry();
   collectProcessMetrics(registry);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildApi, loadApiConfig } from '@fiberstack/api';
 import { migrate, openPglite } from '@fiberstack/db';
 import { createEtlWorker, createScheduler, loadEtlConfig } from '@fiberstack/etl';
-import { createLogger } from '@fiberstack/logging';
+import { createLogger, LOG_LEVELS, logLevelFrom } from '@fiberstack/logging';
 import { createEmbeddedQueue } from '@fiberstack/queue';
 import { installSignalHandlers, Lifecycle } from '@fiberstack/runtime';
 import { Registry } from 'prom-client';
@@ -33,11 +33,15 @@ export async function upCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new CliError(`--port must be a whole number from 0 to 65535, not '${values.port}'`);
   }
+  const logLevel = logLevelFrom(process.env.LOG_LEVEL);
+  if (logLevel === undefined) {
+    throw new CliError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not '${process.env.LOG_LEVEL}'`);
+  }
   const dataDir = prepareDataDir(
     values['data-dir'] ?? process.env.FIBERSTACK_DATA_DIR ?? (demo ? DEMO_DATA_DIR : DEFAULT_DATA_DIR),
   );
   const release = lockDataDir(dataDir);
-  const logger = createLogger({ service: 'fiberstack', version: VERSION });
+  const logger = createLogger({ service: 'fiberstack', version: VERSION, level: logLevel });
   const lifecycle = new Lifecycle(logger);
   lifecycle.add('data-dir lock', { stop: async () => release() });
 

@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel, logLevelFrom } from '@fiberstack/logging';
 import { collectErrors } from '@fiberstack/runtime';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -18,11 +19,13 @@ export interface ProductionConfig {
     readonly highWaterMark: number;
     readonly claimIdleMs: number;
   };
+  /** LOG_LEVEL (default info); warn drops the API's one line per request. */
+  readonly logLevel: LogLevel;
 }
 
 /**
  * DATABASE_URL, or DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASS (the deployment model's names);
- * REDIS_URL; QUEUE_*. Reports every problem at once.
+ * REDIS_URL; QUEUE_*; LOG_LEVEL. Reports every problem at once.
  */
 export function loadProductionConfig(env: Env): ProductionConfig {
   const errors = collectErrors();
@@ -53,6 +56,10 @@ export function loadProductionConfig(env: Env): ProductionConfig {
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
     errors.add('REDIS_URL: must start with redis:// or rediss:// (value hidden)');
   }
+  const logLevel = logLevelFrom(env.LOG_LEVEL);
+  if (logLevel === undefined) {
+    errors.add(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(env.LOG_LEVEL)})`);
+  }
   const config: ProductionConfig = {
     databaseUrl,
     dbPoolMax: int('DB_POOL_MAX', 10, 1, 200),
@@ -66,6 +73,7 @@ export function loadProductionConfig(env: Env): ProductionConfig {
       highWaterMark: int('QUEUE_HIGH_WATER_MARK', 1_000_000, 1, 1_000_000_000),
       claimIdleMs: int('QUEUE_CLAIM_IDLE_MS', 30_000, 100, 3_600_000),
     },
+    logLevel: logLevel ?? 'info',
   };
   errors.throwIfAny();
   return Object.freeze(config);
