@@ -24,13 +24,14 @@ export async function ensureDemoData(db: Db, logger: Logger, dataDir: string): P
 }
 
 /**
- * Keeps the demo fleet moving: every minute the last two minutes of synthetic samples are
- * written (re-written minutes are ignored by the natural key). Returns a stop function.
+ * Keeps the demo fleet moving: every minute the last two minutes of the 7-day synthetic set
+ * ending now are written (re-written minutes are ignored by the natural key), so the probes
+ * unhealthy in the loaded set stay so. Returns a stop function.
  */
 export function startDemoTrickle(db: Db, logger: Logger): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
-    const { rows } = generateDemoData({ days: 2 / 1440 });
+    const { rows } = generateDemoData({ since: new Date(Date.now() - 2 * 60_000) });
     running = db
       .transaction((tx) => loadSamples(tx, rows))
       .catch((err: unknown) => logger.warn({ err }, 'demo trickle failed; next minute retries'));

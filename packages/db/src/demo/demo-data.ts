@@ -8,6 +8,11 @@ export interface DemoOptions {
   now?: Date;
   /** How many days back (default 7). */
   days?: number;
+  /**
+   * Samples only from this time on. The episodes (loss bursts, outages) are still planned over
+   * the whole span, so the minutes written later continue the story the full set told.
+   */
+  since?: Date;
   seed?: number;
   probes?: readonly DemoProbe[];
 }
@@ -121,13 +126,14 @@ const r3 = (v: number) => Math.round(v * 1000) / 1000;
 export function generateDemoData(opts: DemoOptions = {}): DemoDataSet {
   const end = Math.floor((opts.now ?? new Date()).getTime() / MIN) * MIN;
   const start = end - (opts.days ?? 7) * 24 * HOUR;
+  const from = Math.max(start, opts.since?.getTime() ?? start);
   const rand = seededRandom(opts.seed ?? 20_251_124);
   const rows: SampleRow[] = [];
   const events: NewEvent[] = [];
   (opts.probes ?? DEMO_PROBES).forEach((p, index) => {
     const eps = planEpisodes(index, rand, start, end);
     events.push(...eventsFor(p, eps, end));
-    for (let t = start; t <= end; t += MIN) {
+    for (let t = Math.ceil((from - start) / MIN) * MIN + start; t <= end; t += MIN) {
       const ep = episodeAt(eps, t);
       if (ep?.kind === 'outage') continue;
       const peak = diurnal(t, p.utc_offset);
