@@ -25,7 +25,7 @@ import {
   refreshRollups,
   type SampleRow,
 } from '@fiberstack/db';
-import { TEST_PG_URL } from '@fiberstack/testing';
+import { sampleRow, TEST_PG_URL } from '@fiberstack/testing';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
@@ -329,25 +329,14 @@ class ProbeSeries {
   /** An ICMP sample at `t`, a minute this series emitted (so the row is already stored). */
   storedRow(t: number): SampleRow {
     const p = this.probe;
-    return {
+    return sampleRow({
       node_id: p.node_id,
       target: ICMP_TARGET,
-      check: 'icmp',
       time: new Date(t),
       country: p.country,
       region: p.region,
       latency_ms: 0,
-      uptime_pct: 100,
-      packet_loss: 0,
-      jitter_ms: null,
-      latency_min_ms: null,
-      latency_max_ms: null,
-      latency_median_ms: null,
-      http_status: null,
-      extra: null,
-      outlier: false,
-      received_at: new Date(t),
-    };
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { loadSamples, refreshRollups, type SampleRow } from '@fiberstack/db';
-import { createTestDatabase, type TestDatabase } from '@fiberstack/testing';
+import { createTestDatabase, sampleRow, type TestDatabase } from '@fiberstack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allPanels, loadDashboards } from '../../deploy/validate/grafana.ts';
 
@@ -24,25 +24,17 @@ describe('fleet dashboard SQL on the real schema', () => {
     ] as const)
       for (let i = 1; i <= 24; i++) {
         const time = new Date(now - i * 15 * 60_000);
-        rows.push({
-          node_id: node,
-          target: '1.1.1.1',
-          check: 'icmp',
-          time,
-          country,
-          region: country,
-          latency_ms: 30 + i,
-          uptime_pct: 100,
-          packet_loss: i % 4,
-          jitter_ms: null,
-          latency_min_ms: null,
-          latency_max_ms: null,
-          latency_median_ms: null,
-          http_status: null,
-          extra: null,
-          outlier: false,
-          received_at: time,
-        });
+        rows.push(
+          sampleRow({
+            node_id: node,
+            target: '1.1.1.1',
+            time,
+            country,
+            region: country,
+            latency_ms: 30 + i,
+            packet_loss: i % 4,
+          }),
+        );
       }
     await loadSamples(test.db, rows);
     await refreshRollups(test.db);

@@ -32,4 +32,5 @@ export {
   type RoleProcess,
   runFiberstack,
 } from './role-process.ts';
+export { sampleRow } from './sample-row.ts';
 export { type QueueState, startTopology, type Topology, type TopologyOptions } from './topology.ts';

@@ -1,5 +1,6 @@
 import { FleetResponse, RegionsResponse } from '@fiberstack/contracts';
 import { insertEvents, loadSamples, refreshRollups, type SampleRow } from '@fiberstack/db';
+import { sampleRow } from '@fiberstack/testing';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../test-support/harness.ts';
@@ -9,26 +10,7 @@ const NOW = Date.now();
 
 function row(node_id: string, minutesAgo: number, fields: Partial<SampleRow> = {}): SampleRow {
   const time = new Date(Math.floor(NOW / 60_000) * 60_000 - minutesAgo * 60_000);
-  return {
-    node_id,
-    target: '1.1.1.1',
-    check: 'icmp',
-    time,
-    country: 'GH',
-    region: 'Greater Accra',
-    latency_ms: 20,
-    uptime_pct: 100,
-    packet_loss: 0,
-    jitter_ms: null,
-    latency_min_ms: null,
-    latency_max_ms: null,
-    latency_median_ms: null,
-    http_status: null,
-    extra: null,
-    outlier: false,
-    received_at: time,
-    ...fields,
-  };
+  return sampleRow({ node_id, target: '1.1.1.1', time, ...fields });
 }
 
 beforeAll(async () => {

@@ -1,28 +1,12 @@
 import { get, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSamples, type SampleRow } from '@fiberstack/db';
+import { sampleRow } from '@fiberstack/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../test-support/harness.ts';
 
-const row = (node_id: string, time: Date): SampleRow => ({
-  node_id,
-  target: '',
-  check: 'icmp',
-  time,
-  country: 'GH',
-  region: 'Ghana',
-  latency_ms: 10,
-  uptime_pct: 100,
-  packet_loss: 0,
-  jitter_ms: null,
-  latency_min_ms: null,
-  latency_max_ms: null,
-  latency_median_ms: null,
-  http_status: null,
-  extra: null,
-  outlier: false,
-  received_at: time,
-});
+const row = (node_id: string, time: Date): SampleRow =>
+  sampleRow({ node_id, time, region: 'Ghana', latency_ms: 10 });
 
 interface Stream {
   res: IncomingMessage;

@@ -1,6 +1,7 @@
 import { MetricsResponse } from '@fiberstack/contracts';
 import type { SampleRow } from '@fiberstack/db';
 import { loadSamples, refreshRollups } from '@fiberstack/db';
+import { sampleRow } from '@fiberstack/testing';
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, type Harness, startHarness } from '../test-support/harness.ts';
@@ -9,25 +10,14 @@ let h: Harness;
 const hourAgo = new Date(Date.now() - 3600_000);
 
 function row(time: Date, latency: number): SampleRow {
-  return {
+  return sampleRow({
     node_id: 'probe-gh-accra-01',
-    target: '',
-    check: 'icmp',
     time,
-    country: 'GH',
     region: 'Ghana',
     latency_ms: latency,
     uptime_pct: 99.5,
     packet_loss: 0.1,
-    jitter_ms: null,
-    latency_min_ms: null,
-    latency_max_ms: null,
-    latency_median_ms: null,
-    http_status: null,
-    extra: null,
-    outlier: false,
-    received_at: time,
-  };
+  });
 }
 
 beforeAll(async () => {

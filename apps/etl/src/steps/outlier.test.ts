@@ -1,27 +1,17 @@
 import type { SampleRow } from '@fiberstack/db';
+import { sampleRow } from '@fiberstack/testing';
 import { describe, expect, it } from 'vitest';
 import { OutlierDetector } from './outlier.ts';
 
-const row = (latency_ms: number, overrides: Partial<SampleRow> = {}): SampleRow => ({
-  node_id: 'n1',
-  target: '',
-  check: 'icmp',
-  time: new Date(),
-  country: 'GH',
-  region: 'Accra',
-  latency_ms,
-  uptime_pct: 100,
-  packet_loss: 0,
-  jitter_ms: null,
-  latency_min_ms: null,
-  latency_max_ms: null,
-  latency_median_ms: null,
-  http_status: null,
-  extra: null,
-  outlier: false,
-  received_at: new Date(),
-  ...overrides,
-});
+const row = (latency_ms: number, overrides: Partial<SampleRow> = {}): SampleRow =>
+  sampleRow({
+    node_id: 'n1',
+    time: new Date(),
+    region: 'Accra',
+    latency_ms,
+    received_at: new Date(),
+    ...overrides,
+  });
 
 const detector = () => new OutlierDetector({ window: 30, minSamples: 10, maxSeries: 3 });
 
