@@ -7,7 +7,12 @@ import type { App } from './fastify-types.ts';
 import { registerBodyDecoding } from './plugins/body-decoding.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerJsonParser } from './plugins/json-parser.ts';
-import { createMetrics, registerHttpMetrics, registerQueueDepth } from './plugins/metrics.ts';
+import {
+  createMetrics,
+  registerHttpMetrics,
+  registerQueueDepth,
+  registerRollupCacheMetrics,
+} from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerRequestLog, requestIdFrom } from './plugins/request-log.ts';
@@ -25,6 +30,7 @@ import { regionsRoute } from './routes/regions.route.ts';
 import { staticRoutes } from './routes/static.route.ts';
 import { statusRoute } from './routes/status.route.ts';
 import { createKeyCache } from './services/key-cache.ts';
+import { createRollupCache } from './services/rollup-cache.ts';
 
 /**
  * The API as a Fastify instance, ready for `inject` or `listen` (the caller listens).
@@ -63,12 +69,14 @@ export async function buildApi(deps: ApiDeps, config: ApiConfig): Promise<Fastif
   healthRoutes(app, deps);
   const keyCache = createKeyCache(deps.db, { ...config.keyCache, maxEntries: 100_000 });
   pushRoute(app, deps, config, metrics, keyCache);
-  metricsRoute(app, deps);
+  const rollupCache = createRollupCache(deps.db, { ...config.rollupCache, now: deps.now });
+  registerRollupCacheMetrics(metrics.registry, rollupCache.stats);
+  metricsRoute(app, deps, rollupCache);
   nodesRoute(app, deps);
   statusRoute(app, deps);
   keysRoutes(app, deps, keyCache);
   fleetRoutes(app, deps);
-  regionsRoute(app, deps);
+  regionsRoute(app, deps, rollupCache);
   eventsRoute(app, deps);
   liveRoute(app, deps);
   if (deps.dashboardDir) await staticRoutes(app, deps.dashboardDir);

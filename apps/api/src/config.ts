@@ -16,6 +16,7 @@ const Env = Type.Object({
   RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
   API_KEY_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000 }),
   API_KEY_STALE_IF_ERROR_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 3_600_000 }),
+  API_ROLLUP_CACHE_MB: Type.Integer({ minimum: 0, maximum: 4096, default: 32 }),
 });
 
 export interface ApiConfig {
@@ -41,7 +42,16 @@ export interface ApiConfig {
     /** While PostgreSQL is unreachable, keys verified within this long keep pushing. */
     readonly staleIfErrorMs: number;
   };
+  readonly rollupCache: {
+    /** Most bytes of rollup answers kept per process (services/rollup-cache.ts); 0: none. */
+    readonly maxBytes: number;
+    /** The rollups' generation is read again after this long: the most an answer lags them. */
+    readonly checkMs: number;
+  };
 }
+
+/** How often a process asks whether the rollups changed (its cached answers lag by at most this). */
+export const ROLLUP_CACHE_CHECK_MS = 1_000;
 
 /** Development-only pepper, used when API_KEY_SECRET is unset outside production. */
 export const DEV_API_KEY_SECRET = 'fiberstack-dev-only-api-key-secret-change-me';
@@ -81,6 +91,10 @@ export function loadApiConfig(env: Readonly<Record<string, string | undefined>>)
     keyCache: Object.freeze({
       ttlMs: value.API_KEY_CACHE_TTL_MS,
       staleIfErrorMs: value.API_KEY_STALE_IF_ERROR_MS,
+    }),
+    rollupCache: Object.freeze({
+      maxBytes: value.API_ROLLUP_CACHE_MB * 1024 * 1024,
+      checkMs: ROLLUP_CACHE_CHECK_MS,
     }),
   });
 }

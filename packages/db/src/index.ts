@@ -50,5 +50,6 @@ export {
   queryGroupsJson,
 } from './queries/regions.ts';
 export { applyRetention, type RetentionPolicy, type RetentionResult } from './queries/retention.ts';
+export { readRollupGeneration } from './queries/rollup-generation.ts';
 export { readWatermark, type Watermark } from './queries/watermark.ts';
 export type * from './types.ts';

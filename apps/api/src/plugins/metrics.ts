@@ -55,6 +55,33 @@ export function createMetrics(registry: Registry = new Registry()): ApiMetrics {
   };
 }
 
+/** What the rollup answer cache (services/rollup-cache.ts) did, read at scrape time. */
+export function registerRollupCacheMetrics(
+  registry: Registry,
+  stats: { readonly hits: number; readonly misses: number; readonly bytes: number },
+): void {
+  if (registry.getSingleMetric('fiberstack_api_rollup_cache_requests_total')) return;
+  new Counter({
+    name: 'fiberstack_api_rollup_cache_requests_total',
+    help: 'Rollup reads (hourly/daily series, per-country aggregates) answered from kept answers (hit) or the database (miss)',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ result: 'hit' }, stats.hits);
+      this.inc({ result: 'miss' }, stats.misses);
+    },
+  });
+  new Gauge({
+    name: 'fiberstack_api_rollup_cache_bytes',
+    help: 'Size of the kept rollup answers (characters of JSON)',
+    registers: [registry],
+    collect() {
+      this.set(stats.bytes);
+    },
+  });
+}
+
 /** fiberstack_queue_depth and fiberstack_queue_pending, read from queue.stats() at scrape time. */
 export function registerQueueDepth(registry: Registry, queue: Queue): void {
   if (registry.getSingleMetric('fiberstack_queue_depth')) return;

@@ -3,13 +3,14 @@ import { queryBucketedJson, queryMetrics, queryRollupJson } from '@fiberstack/db
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { App } from '../fastify-types.ts';
+import { type RollupCache, rollupKey } from '../services/rollup-cache.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 export const DEFAULT_RANGE_MS = DAY_MS;
 export const MAX_RANGE_MS = 400 * DAY_MS;
 
 /** GET /api/metrics: the blueprint's shape plus `aggregation`; default range the last 24 h. */
-export function metricsRoute(app: App, deps: ApiDeps): void {
+export function metricsRoute(app: App, deps: ApiDeps, rollups: RollupCache): void {
   const now = deps.now ?? Date.now;
   app.get(
     '/api/metrics',
@@ -54,7 +55,14 @@ export function metricsRoute(app: App, deps: ApiDeps): void {
         data = await queryBucketedJson(deps.db, { ...filter, bucketSeconds });
         extra = { bucket_seconds: bucketSeconds };
       } else if (aggregation !== 'raw') {
-        data = await queryRollupJson(deps.db, { ...filter, aggregation });
+        // Rollup points depend on the rollups and on which whole buckets the range covers.
+        const key = rollupKey('metrics', aggregation, start, end, [
+          q.node_id,
+          q.target ?? '',
+          q.check ?? '',
+          filter.limit,
+        ]);
+        data = await rollups.get(key, () => queryRollupJson(deps.db, { ...filter, aggregation }));
       }
       if (data !== undefined) {
         const json = JSON.stringify({ ...head, ...extra });

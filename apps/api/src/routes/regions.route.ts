@@ -3,12 +3,13 @@ import { queryGroupSeries, queryGroupsJson } from '@fiberstack/db';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { App } from '../fastify-types.ts';
+import { type RollupCache, rollupKey } from '../services/rollup-cache.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 const MAX_RANGE_MS = 400 * DAY_MS;
 
 /** GET /api/regions: aggregates per country, region and node over a range (default 24 h). */
-export function regionsRoute(app: App, deps: ApiDeps): void {
+export function regionsRoute(app: App, deps: ApiDeps, rollups: RollupCache): void {
   const now = deps.now ?? Date.now;
   app.get(
     '/api/regions',
@@ -30,15 +31,22 @@ export function regionsRoute(app: App, deps: ApiDeps): void {
         throw new ApiError('FS_ERR_METRICS_RANGE', 'the range may span at most 400 days');
       const aggregation = q.aggregation ?? 'hourly';
       const filter = { start, end, aggregation };
-      const groups = await queryGroupsJson(deps.db, filter);
-      const series = q.series ? await queryGroupSeries(deps.db, filter) : undefined;
+      // Both parts are computed from the rollups only (and the nodes' countries and regions,
+      // which change with the samples that change the rollups).
+      const groups = await rollups.get(rollupKey('groups', aggregation, start, end, []), () =>
+        queryGroupsJson(deps.db, filter),
+      );
+      const series = q.series
+        ? await rollups.get(rollupKey('group-series', aggregation, start, end, []), async () =>
+            JSON.stringify(await queryGroupSeries(deps.db, filter)),
+          )
+        : undefined;
       const head = JSON.stringify({
         timeframe: { start: start.toISOString(), end: end.toISOString() },
         aggregation,
-        ...(series ? { series } : {}),
       });
       // The groups arrive as the contract's JSON from the database and go out as they are.
-      const body = `${head.slice(0, -1)},${groups.slice(1)}`;
+      const body = `${head.slice(0, -1)}${series ? `,"series":${series}` : ''},${groups.slice(1)}`;
       return reply.type('application/json; charset=utf-8').send(body as unknown as RegionsResponse);
     },
   );

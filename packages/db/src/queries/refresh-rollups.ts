@@ -1,5 +1,6 @@
 import type { Db } from '../types.ts';
 import { refreshFleetWindow } from './fleet-window.ts';
+import { BUMP_ROLLUP_GENERATION } from './rollup-generation.ts';
 
 export interface RefreshOptions {
   /** Most dirty hourly buckets handled per call (oldest first); default 5,000. */
@@ -61,7 +62,7 @@ const DAILY = upsertRollup('samples_daily', 'day');
  * Recomputes the hourly buckets marked dirty by loadSamples (and the days containing them)
  * from raw samples, then clears those marks: all in one transaction, so a crash leaves the
  * marks in place. Late data simply marks an old hour dirty again. Concurrent refreshers
- * claim disjoint buckets (SKIP LOCKED).
+ * claim disjoint buckets (SKIP LOCKED). A change raises the rollups' generation (rollup-generation.ts).
  */
 export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise<RefreshResult> {
   const maxBuckets = opts.maxBuckets ?? 5_000;
@@ -74,6 +75,7 @@ export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise
       return { hourly: 0, daily: 0, fleet: await refreshFleetWindow(tx, now, true) };
     const hourly = await tx.query(HOURLY, []);
     const daily = await tx.query(DAILY, []);
+    if (hourly.rowCount + daily.rowCount > 0) await tx.query(BUMP_ROLLUP_GENERATION, []);
     return { hourly: hourly.rowCount, daily: daily.rowCount, fleet: await refreshFleetWindow(tx, now) };
   });
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../types.ts';
+import { BUMP_ROLLUP_GENERATION } from './rollup-generation.ts';
 
 export interface RetentionPolicy {
   rawDays: number;
@@ -60,6 +61,7 @@ export async function applyRetention(
     const daily = await tx.query('DELETE FROM samples_daily WHERE bucket < $1', [
       daysBefore(now, policy.dailyDays),
     ]);
+    if (hourly.rowCount + daily.rowCount > 0) await tx.query(BUMP_ROLLUP_GENERATION, []);
     return {
       droppedPartitions,
       rawRows: raw.rowCount,
