@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openPostgres, refreshRollups } from '@fiberstack/db';
+import { DEMO_PROBES, openPostgres, refreshRollups } from '@fiberstack/db';
 import { createRoleProcess, freePort, type RoleProcess } from '@fiberstack/testing';
 import { type Dataset, prepareDataset } from '../query-dataset.ts';
 import { percentile } from '../result.ts';
@@ -22,6 +22,8 @@ const ROLLUP_INTERVAL_MS = 60_000;
 interface Case {
   name: string;
   path: string;
+  /** The path of the i-th call instead of `path` (every call another node: nothing cached). */
+  pathOf?: (i: number) => string;
   /** p95 target, ms; undefined for raw reads, which are bounded by the statement timeout only. */
   target?: number;
   /** Calls (after the warm-up) instead of --runs. */
@@ -30,16 +32,27 @@ interface Case {
   live?: boolean;
 }
 
-/** The same requests on both engines: `node` is one node of the fleet, `end` the current minute. */
-function cases(node: string, end: Date): Case[] {
+/**
+ * The same requests on both engines: `nodes` the fleet (the first is the node of the one-node
+ * cases), `end` the current minute.
+ */
+function cases(nodes: readonly string[], end: Date): Case[] {
+  const node = nodes[0] as string;
   const at = (msBefore: number) => new Date(end.getTime() - msBefore).toISOString();
   const to = end.toISOString();
+  const hourly = (n: string) =>
+    `/api/metrics?node_id=${n}&aggregation=hourly&start=${at(7 * DAY)}&end=${to}&check=icmp`;
   return [
     { name: 'fleet overview (GET /api/fleet)', path: '/api/fleet', target: 20 },
     { name: 'fleet overview, every probe pushing 1/min', path: '/api/fleet', target: 20, live: true },
+    // The API keeps rollup answers until the rollups change (a minute apart): repeated calls
+    // for one node are answered from that cache. The second case asks for another node and
+    // another `limit` (far above the 168 points) each call, so none finds a kept answer.
+    { name: "node's 7-day hourly series", path: hourly(node), target: 5 },
     {
-      name: "node's 7-day hourly series",
-      path: `/api/metrics?node_id=${node}&aggregation=hourly&start=${at(7 * DAY)}&end=${to}&check=icmp`,
+      name: "node's 7-day hourly, another node each call",
+      path: hourly(node),
+      pathOf: (i) => `${hourly(nodes[(i + 1) % nodes.length] as string)}&limit=${20_000 - i}`,
       target: 5,
     },
     { name: 'per-country aggregates, 24 h', path: '/api/regions', target: 20 },
@@ -117,9 +130,12 @@ async function timeCalls(
   runs: number,
   timeoutMs: number | undefined,
 ): Promise<CaseResult> {
+  let calls = 0;
   const call = async () => {
+    const path = c.pathOf ? c.pathOf(calls) : c.path;
+    calls += 1;
     const t0 = performance.now();
-    const res = await fetch(`${base}${c.path}`);
+    const res = await fetch(`${base}${path}`);
     await res.arrayBuffer();
     return { ms: performance.now() - t0, status: String(res.status) };
   };
@@ -230,7 +246,7 @@ async function postgresRun(ds: Dataset, runs: number): Promise<Record<string, Ca
   };
   try {
     const base = `http://127.0.0.1:${port}`;
-    return await runCases(base, cases(ds.nodes[0] as string, ds.until), runs, STATEMENT_TIMEOUT_MS, churn);
+    return await runCases(base, cases(ds.nodes, ds.until), runs, STATEMENT_TIMEOUT_MS, churn);
   } finally {
     clearInterval(timer);
     await api.kill('SIGTERM');
@@ -271,7 +287,10 @@ async function pgliteRun(runs: number): Promise<Record<string, unknown>> {
     const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     const endpoints = await runCases(
       `http://127.0.0.1:${port}`,
-      cases('demo-gh-accra-01', end),
+      cases(
+        DEMO_PROBES.map((p) => p.node_id),
+        end,
+      ),
       runs,
       undefined,
     );
