@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createNodes,
@@ -177,6 +177,17 @@ describe('production topology: nginx → 2 API → Redis → 2 ETL → PostgreSQ
       JSON.stringify(a.scrape_configs),
     );
     expect(b.rule_files).toEqual(a.rule_files);
+  });
+
+  it('runs each ETL worker at ETL_NICE (10) and each API at the priority it was started with', () => {
+    const own = getPriority();
+    // /proc/<pid>/stat field 19 is the niceness (of the main thread, where the work runs).
+    const nice = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    expect(topology.etls.map((r) => nice(r.pid))).toEqual(topology.etls.map(() => Math.max(10, own)));
+    expect(topology.apis.map((r) => nice(r.pid))).toEqual(topology.apis.map(() => own));
   });
 
   it('scrapes every API and ETL replica; one API killed → FiberstackInstanceDown fires for it; pushes continue through the other, lost 0, dup 0', async () => {

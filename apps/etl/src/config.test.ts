@@ -8,6 +8,7 @@ describe('loadEtlConfig', () => {
     expect(config).toMatchObject({
       consumer: 'w1',
       batchSize: 500,
+      nice: 10,
       maxPastMs: 7 * 86_400_000,
       maxFutureMs: 300_000,
       backoffMinMs: 250,
@@ -23,8 +24,8 @@ describe('loadEtlConfig', () => {
 
   it('reports every invalid variable at once', () => {
     expect(() =>
-      loadEtlConfig({ ETL_BATCH_SIZE: '0', ETL_MAX_FUTURE_S: 'x', ETL_CONSUMER: 'bad name' }),
-    ).toThrow(/ETL_CONSUMER[\s\S]*ETL_BATCH_SIZE[\s\S]*ETL_MAX_FUTURE_S/);
+      loadEtlConfig({ ETL_BATCH_SIZE: '0', ETL_MAX_FUTURE_S: 'x', ETL_CONSUMER: 'bad name', ETL_NICE: '20' }),
+    ).toThrow(/ETL_CONSUMER[\s\S]*ETL_BATCH_SIZE[\s\S]*ETL_NICE[\s\S]*ETL_MAX_FUTURE_S/);
   });
 });
 

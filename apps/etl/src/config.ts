@@ -17,6 +17,11 @@ export interface EtlConfig {
   readonly batchLingerMs: number;
   /** How long one read waits for entries. */
   readonly blockMs: number;
+  /**
+   * CPU niceness `fiberstack etl` runs at (0–19; raised, never lowered): on a host it shares
+   * with the API, request handling preempts batch loading, which catches up when the CPU is free.
+   */
+  readonly nice: number;
   /** Samples older than now − maxPastMs are rejected. */
   readonly maxPastMs: number;
   /** Samples newer than now + maxFutureMs are rejected. */
@@ -64,6 +69,7 @@ export function loadEtlConfig(env: Env = process.env): EtlConfig {
     batchSamples: int('ETL_BATCH_SAMPLES', 10_000, 1, 1_000_000),
     batchLingerMs: int('ETL_BATCH_LINGER_MS', 100, 0, 10_000),
     blockMs: int('ETL_BLOCK_MS', 1000, 0, 60_000),
+    nice: int('ETL_NICE', 10, 0, 19),
     maxPastMs: int('ETL_MAX_PAST_S', Limits.maxBackfillMs / 1000, 60, 366 * 86_400) * 1000,
     maxFutureMs: int('ETL_MAX_FUTURE_S', Limits.futureSkewMs / 1000, 0, 86_400) * 1000,
     backoffMinMs: int('ETL_BACKOFF_MIN_MS', 250, 1, 60_000),

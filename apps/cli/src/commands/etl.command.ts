@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { hostname } from 'node:os';
+import { getPriority, hostname, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createEtlWorker, createScheduler, loadEtlConfig } from '@fiberstack/etl';
 import { createLogger } from '@fiberstack/logging';
@@ -22,6 +22,7 @@ export async function etlCommand(args: string[]): Promise<number> {
   };
   const etlConfig = loadEtlConfig(env);
   const config = loadProductionConfig(env);
+  const nice = lowerPriority(etlConfig.nice);
   const metricsPort = Number(env.ETL_METRICS_PORT ?? 9464);
   const logger = createLogger({ service: 'fiberstack-etl', version: VERSION, level: config.logLevel });
   const conn = await connect(config, logger, 'etl', etlConfig.consumer);
@@ -67,9 +68,21 @@ export async function etlCommand(args: string[]): Promise<number> {
   await lifecycle.start();
   installSignalHandlers(lifecycle, logger);
   logger.info(
-    { consumer: etlConfig.consumer, queue: conn.queue.kind, metrics_port: metricsPort },
+    { consumer: etlConfig.consumer, queue: conn.queue.kind, metrics_port: metricsPort, nice },
     'etl ready',
   );
   await stopped;
   return 0;
+}
+
+/**
+ * Raises this process's niceness to `nice` (ETL_NICE) unless it already runs nicer; returns
+ * the niceness it runs at. Lowering priority needs no privilege. On Linux this is the main
+ * thread's, where the worker's JavaScript runs.
+ */
+function lowerPriority(nice: number): number {
+  const current = getPriority();
+  if (nice <= current) return current;
+  setPriority(nice);
+  return getPriority();
 }
