@@ -27,21 +27,56 @@ export interface KeyCache {
 interface Entry {
   row: ApiKeyRow;
   at: number;
+  /** A re-read started before the TTL ended (see REFRESH_AHEAD). */
+  refreshing?: boolean;
 }
+
+/**
+ * A key looked up after this share of its TTL is re-read in the background while the cached
+ * row answers, so a key in use never expires and no push waits for the database (before, every
+ * key of an API expired in the same second every TTL and each push in it waited for a read).
+ */
+const REFRESH_AHEAD = 0.8;
 
 /**
  * Per-process cache of probe key rows. Every push authenticates; without it each push costs a
  * database round trip, and a PostgreSQL outage stops intake although the queue (Redis) is up.
- * Only found keys are cached. A key revoked on another replica stops working within ttlMs.
+ * Only found keys are cached. A key revoked on another replica stops working within ttlMs: no
+ * row is served older than that, and keys in use are re-read before it (REFRESH_AHEAD).
  */
 export function createKeyCache(db: Db, options: KeyCacheOptions): KeyCache {
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
+  const store = (prefix: string, row: ApiKeyRow | null, at: number) => {
+    entries.delete(prefix);
+    if (!row) return;
+    entries.set(prefix, { row, at });
+    if (entries.size > options.maxEntries) {
+      const oldest = entries.keys().next().value;
+      if (oldest !== undefined) entries.delete(oldest);
+    }
+  };
+  const refresh = (prefix: string, entry: Entry, at: number) => {
+    entry.refreshing = true;
+    findApiKeyByPrefix(db, prefix).then(
+      (row) => {
+        // Only if no newer read replaced the entry meanwhile.
+        if (entries.get(prefix) === entry) store(prefix, row, at);
+      },
+      () => {
+        // Unreachable: no second try before the TTL ends (a push each millisecond would each
+        // start one); then the next lookup reads, or serves the row stale, as without refresh.
+      },
+    );
+  };
   return {
     async lookup(prefix) {
       const cached = entries.get(prefix);
       const t = now();
-      if (cached && t - cached.at < options.ttlMs) return { row: cached.row, stale: false };
+      if (cached && t - cached.at < options.ttlMs) {
+        if (!cached.refreshing && t - cached.at >= options.ttlMs * REFRESH_AHEAD) refresh(prefix, cached, t);
+        return { row: cached.row, stale: false };
+      }
       let row: ApiKeyRow | null;
       try {
         row = await findApiKeyByPrefix(db, prefix);
@@ -49,14 +84,7 @@ export function createKeyCache(db: Db, options: KeyCacheOptions): KeyCache {
         if (cached && t - cached.at < options.staleIfErrorMs) return { row: cached.row, stale: true };
         throw err;
       }
-      entries.delete(prefix);
-      if (row) {
-        entries.set(prefix, { row, at: t });
-        if (entries.size > options.maxEntries) {
-          const oldest = entries.keys().next().value;
-          if (oldest !== undefined) entries.delete(oldest);
-        }
-      }
+      store(prefix, row, t);
       return { row, stale: false };
     },
     clear: () => entries.clear(),
