@@ -24,10 +24,12 @@ export {
 } from './queries/events.ts';
 export {
   createFleetStateCache,
+  type FleetBody,
   type FleetOptions,
   type FleetStateCache,
   type NodeRange,
   queryFleet,
+  queryFleetBody,
   queryFleetJson,
   queryHttpPhases,
   queryNodeTargets,

@@ -8,7 +8,7 @@ import {
 import {
   createFleetStateCache,
   queryFleet,
-  queryFleetJson,
+  queryFleetBody,
   queryHttpPhases,
   queryNodeTargets,
 } from '@fiberstack/db';
@@ -35,10 +35,11 @@ export function fleetRoutes(app: App, deps: ApiDeps): void {
       },
     },
     async (_request, reply) => {
-      const body = await queryFleetJson(deps.db, { now: new Date(now()), cache });
-      // The database and queryFleetJson write the contract's JSON; it is sent as it is (the
-      // schema's serializer is for objects, so the type says what the text holds).
-      return reply.type('application/json; charset=utf-8').send(body as unknown as FleetResponse);
+      const body = await queryFleetBody(deps.db, { now: new Date(now()), cache });
+      // The database and queryFleetBody write the contract's JSON; it is sent as it is (the
+      // schema's serializer is for objects, so the type says what the bytes hold).
+      const bytes = Buffer.concat([Buffer.from(body.head), body.nodes, Buffer.from(body.tail)]);
+      return reply.type('application/json; charset=utf-8').send(bytes as unknown as FleetResponse);
     },
   );
 

@@ -95,6 +95,7 @@ describe.each(engines)('dashboard queries on %s', (_name, open) => {
     expect(await queryFleet(db, { now: NOW, cache })).toEqual(fresh);
     expect(await queryFleet(db, { now: NOW, cache })).toEqual(fresh);
     expect(cache.nodes.size).toBe(15);
+    expect(cache.pieces.size).toBe(15);
     // The same nodes with other statuses (the clock moved on, or other thresholds): not the last text.
     const strict = await queryFleet(db, {
       now: NOW,
@@ -129,6 +130,9 @@ describe.each(engines)('dashboard queries on %s', (_name, open) => {
         );
         const withNew = await queryFleet(tx as Db, { now: NOW, cache });
         expect(withNew.nodes).toHaveLength(16);
+        // By node_id in byte order, the new node among the others.
+        const ids = withNew.nodes.map((n) => n.node_id);
+        expect(ids).toEqual([...ids].sort());
         expect(withNew.nodes.find((n) => n.node_id === 'demo-gh-new-01')?.window.samples).toBe(0);
         expect(accra(withNew)?.window).toEqual(accra(fresh)?.window);
         throw new RollBack();
