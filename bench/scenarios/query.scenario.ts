@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_PROBES, openPostgres, refreshRollups } from '@fiberstack/db';
 import { createRoleProcess, freePort, type RoleProcess } from '@fiberstack/testing';
+import { createGetClient } from '../http-load.ts';
 import { type Dataset, prepareDataset } from '../query-dataset.ts';
 import { percentile } from '../result.ts';
 
@@ -131,13 +132,12 @@ async function timeCalls(
   timeoutMs: number | undefined,
 ): Promise<CaseResult> {
   let calls = 0;
+  const client = createGetClient(base);
   const call = async () => {
     const path = c.pathOf ? c.pathOf(calls) : c.path;
     calls += 1;
-    const t0 = performance.now();
-    const res = await fetch(`${base}${path}`);
-    await res.arrayBuffer();
-    return { ms: performance.now() - t0, status: String(res.status) };
+    const { ms, status } = await client.get(path);
+    return { ms, status: String(status) };
   };
   const warmStarted = performance.now();
   for (let i = 0; i < WARM_UP && performance.now() - warmStarted < WARM_UP_BUDGET_MS; i++) await call();
@@ -150,6 +150,7 @@ async function timeCalls(
     ms.push(r.ms);
     status[r.status] = (status[r.status] ?? 0) + 1;
   }
+  client.close();
   ms.sort((a, b) => a - b);
   const p95 = percentile(ms, 95);
   const target = c.target ?? timeoutMs;
