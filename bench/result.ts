@@ -29,3 +29,16 @@ export function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] as number;
 }
+
+/** One decimal, for printed milliseconds. */
+export const round = (x: number) => Math.round(x * 10) / 10;
+
+/** p50/p95/p99/max of ascending latencies (ms). */
+export function latencyFigures(sorted: number[]) {
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? 0),
+  };
+}

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { startTopology, type Topology } from '@fiberstack/testing';
 import { benchSample, createPushClient } from '../http-load.ts';
-import type { OpenLoopInput, OpenLoopMessage, OpenLoopOutput } from '../open-loop.worker.ts';
-import { percentile } from '../result.ts';
+import { runOpenLoop } from '../open-loop.ts';
+import type { OpenLoopInput } from '../open-loop.worker.ts';
+import { latencyFigures, percentile, round } from '../result.ts';
 
 const TICKS = 100; // USER_HZ
 
@@ -240,19 +240,12 @@ async function latencyPhase(
   keys: string[],
   o: { rate: number; seconds: number; warmupSeconds: number; targets: number },
 ) {
-  const ms = (sorted: number[]) => ({
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? 0),
-  });
   // Freshly started processes (cold JIT, key caches, connection pools, heaps) need a few seconds
   // at the full rate; that start-up transient is printed, not mixed into the steady-state figures.
   // The pushes come from a worker thread (open-loop.worker.ts): its own heap, so this process's
   // collections never delay a send; one worker runs the warm-up and then, over the same
   // connections, the measured run.
   const runs = o.warmupSeconds > 0 ? [o.warmupSeconds, o.seconds] : [o.seconds];
-  const measured = runs.length - 1;
   const input: OpenLoopInput = {
     url: topo.url,
     nodes,
@@ -267,33 +260,26 @@ async function latencyPhase(
   let cpu0 = snapshot(topo);
   let tcp0: Record<string, number> = {};
   let aof0: Promise<number> = Promise.resolve(0);
-  const worker = new Worker(new URL('../open-loop.worker.mjs', import.meta.url), { workerData: input });
-  const out = await new Promise<OpenLoopOutput>((resolve, reject) => {
-    worker.on('message', (m: OpenLoopMessage) => {
-      if ('started' in m) {
-        if (m.run < measured)
-          process.stdout.write(`\nlatency: warm-up, ${o.rate}/s for ${o.warmupSeconds} s (not counted)\n`);
-        else {
-          process.stdout.write(
-            `\nlatency: single-sample pushes at ${o.rate}/s for ${o.seconds} s (open loop)\n`,
-          );
-          cpu0 = snapshot(topo);
-          tcp0 = tcpCounters();
-          aof0 = aofDelayedFsync(topo);
-        }
-      } else if (m.run < measured) {
-        warmup = ms(Array.from(m.output.latencies).sort((a, b) => a - b));
-        process.stdout.write(
-          `  warm-up latency p50 ${warmup.p50} ms  p95 ${warmup.p95} ms  p99 ${warmup.p99} ms  max ${warmup.max} ms\n`,
-        );
-      } else resolve(m.output);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the push generator exited with ${code}`)));
+  const out = await runOpenLoop(input, {
+    onStart: (measured) => {
+      if (!measured) {
+        process.stdout.write(`\nlatency: warm-up, ${o.rate}/s for ${o.warmupSeconds} s (not counted)\n`);
+        return;
+      }
+      process.stdout.write(`\nlatency: single-sample pushes at ${o.rate}/s for ${o.seconds} s (open loop)\n`);
+      cpu0 = snapshot(topo);
+      tcp0 = tcpCounters();
+      aof0 = aofDelayedFsync(topo);
+    },
+    onWarmup: (output) => {
+      warmup = latencyFigures(Array.from(output.latencies).sort((a, b) => a - b));
+      process.stdout.write(
+        `  warm-up latency p50 ${warmup.p50} ms  p95 ${warmup.p95} ms  p99 ${warmup.p99} ms  max ${warmup.max} ms\n`,
+      );
+    },
   });
   const cpu1 = snapshot(topo);
   const tcpEnd = tcpCounters();
-  await worker.terminate();
   const { total, statuses, elapsedS } = out;
   const fromSchedule = Array.from(out.latencies).sort((a, b) => a - b);
   const aof = await aofDelayedFsync(topo);
@@ -304,7 +290,7 @@ async function latencyPhase(
     statuses,
     warmup_seconds: o.warmupSeconds,
     warmup_push_ms: warmup,
-    push_ms: ms(fromSchedule),
+    push_ms: latencyFigures(fromSchedule),
     cpu_pct_of_one_core: cpuShare(cpu0, cpu1, topo),
     // Whole machine, during the phase: non-zero retransmissions point at the network stack.
     tcp_counters: tcp,
@@ -317,8 +303,6 @@ async function latencyPhase(
   );
   return result;
 }
-
-const round = (x: number) => Math.round(x * 10) / 10;
 
 const TCP_COUNTERS = ['TCPSynRetrans', 'ListenOverflows', 'ListenDrops', 'TCPTimeouts', 'TCPAbortOnData'];
 
