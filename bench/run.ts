@@ -2,6 +2,7 @@
  * `npm run bench -- <scenario> [options]`: FiberStack's benchmarks. Each prints its figures
  * and writes them as JSON under bench/results/ so a later run can be compared.
  */
+import { baselineScenario } from './scenarios/baseline.scenario.ts';
 import { dashboardScenario } from './scenarios/dashboard.scenario.ts';
 import { embeddedScenario } from './scenarios/embedded.scenario.ts';
 import { ingestScenario } from './scenarios/ingest.scenario.ts';
@@ -9,6 +10,7 @@ import { probeScenario } from './scenarios/probe.scenario.ts';
 import { queryScenario } from './scenarios/query.scenario.ts';
 
 const scenarios: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  baseline: baselineScenario,
   dashboard: dashboardScenario,
   embedded: embeddedScenario,
   ingest: ingestScenario,
