@@ -7,7 +7,8 @@ import { createTestDatabase, freePort, startRedisServer } from '@fiberstack/test
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { benchSample, createPushClient } from '../http-load.ts';
+import { benchSample } from '../http-load.ts';
+import { createLeanClient, postHead } from '../lean-http.ts';
 import { runOpenLoop } from '../open-loop.ts';
 import { procStats } from '../proc-stats.ts';
 import { latencyFigures } from '../result.ts';
@@ -190,7 +191,8 @@ async function bareRoute(
 
 /** `inFlight` pushes of `batch` samples each, as fast as they are answered, for `seconds`. */
 async function closedLoop(url: string, nodes: string[], inFlight: number, batch: number, seconds: number) {
-  const client = createPushClient(url, inFlight);
+  const client = createLeanClient(url, inFlight);
+  const head = postHead(url, '/api/push', {});
   const base = Date.now();
   let requests = 0;
   let next = 0;
@@ -203,8 +205,8 @@ async function closedLoop(url: string, nodes: string[], inFlight: number, batch:
       const parts: string[] = [];
       for (let k = 0; k < batch; k++) parts.push(benchSample(node, k, base + i * 1000, 20));
       const body = batch === 1 ? (parts[0] as string) : `{"samples":[${parts.join(',')}]}`;
-      const r = await client.push('unused', body);
-      if (r.status !== 202) throw new Error(`the baseline route answered ${r.status}`);
+      const status = await client.request(head, body);
+      if (status !== 202) throw new Error(`the baseline route answered ${status}`);
       requests++;
     }
   };
