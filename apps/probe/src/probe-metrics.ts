@@ -96,7 +96,7 @@ export class ProbeMetrics {
     });
     new Counter({
       name: 'fiberstack_probe_rounds_skipped_total',
-      help: 'Rounds skipped because the previous round of the target still ran',
+      help: 'Rounds not run: the previous round of the target still ran, or the probe was stalled past their time',
       labelNames: ['check'],
       registers: r,
       collect() {

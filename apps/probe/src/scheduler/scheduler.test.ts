@@ -110,6 +110,31 @@ describe('Scheduler', () => {
     expect(skipped.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('counts the rounds whose time passed while the process was stalled as skipped, and runs the next on its grid', async () => {
+    vi.useFakeTimers();
+    const skipped: string[] = [];
+    const fired: number[] = [];
+    let stall = 0; // the monotonic clock runs on while the process cannot
+    const now = () => Date.now() + stall;
+    const target = makeTarget('tcp', '127.0.0.1:1', { interval_seconds: 10 });
+    const s = new Scheduler(
+      planJobs([target]),
+      async () => {
+        fired.push(now());
+      },
+      { concurrency: 1, random: () => 0, now, onSkip: (t) => skipped.push(...t.map((x) => x.name)) },
+    );
+    const t0 = now();
+    s.start();
+    await vi.advanceTimersByTimeAsync(1); // round 0 at t0
+    stall = 25_000; // rounds 1 (due t0+10 s) wakes 25 s late, at t0+35 s: 2 and 3 have passed
+    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.advanceTimersByTimeAsync(5_000); // round 4, on its grid at t0+40 s
+    await s.stop();
+    expect(fired.map((t) => t - t0)).toEqual([0, 35_000, 40_000]);
+    expect(skipped).toEqual([target.name, target.name]);
+  });
+
   it('measures icmp targets of equal interval and options in shared rounds, up to the batch size', async () => {
     vi.useFakeTimers();
     const icmp = (i: number, interval_seconds = 60) =>

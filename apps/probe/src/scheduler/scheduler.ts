@@ -29,7 +29,8 @@ interface Slot {
  * interval (no thundering herd) and then fires at first + n·interval on the monotonic clock,
  * so there is no drift however long it runs and wall-clock steps (NTP) do not bunch rounds.
  * A round that overruns its budget is aborted; a round whose predecessor still runs is
- * skipped (never two rounds of one job at once); missed rounds are not replayed.
+ * skipped (never two rounds of one job at once), and so is a round whose time passed while the
+ * process could not run; skipped rounds are reported (onSkip) and not replayed.
  */
 export class Scheduler {
   private readonly slots: Slot[] = [];
@@ -64,7 +65,13 @@ export class Scheduler {
     if (this.stopper.signal.aborted) return;
     const period = slot.job.interval_seconds * 1000;
     const now = this.now();
-    if (slot.first + slot.n * period < now) slot.n = Math.max(slot.n, Math.ceil((now - slot.first) / period));
+    if (slot.first + slot.n * period < now) {
+      // Woken more than an interval late (the process was stalled): the rounds whose time has
+      // passed are not run late, and are counted as skipped like rounds cut by a busy predecessor.
+      const next = Math.max(slot.n, Math.ceil((now - slot.first) / period));
+      for (let missed = next - slot.n; missed > 0; missed--) this.o.onSkip?.(slot.job.targets);
+      slot.n = next;
+    }
     const due = slot.first + slot.n * period;
     slot.timer = setTimeout(() => this.fire(slot), Math.max(0, due - now));
   }
