@@ -71,13 +71,15 @@ metrics_listen: "127.0.0.1:${metricsPort}"
     probe.start();
     try {
       await probe.waitFor('probe started', 60_000);
-      const t0 = Date.now();
+      // The probe keeps its grid on the monotonic clock; so does the test (a wall-clock step or a
+      // paused VM moves Date.now() without the probe's timers seeing that time pass).
+      const t0 = performance.now();
       // Phase 1: API up — rounds reach PostgreSQL.
       await waitUntil(async () => (await topology.countRows()) >= 50, 60_000, 'first rounds stored');
       const queuedBefore = await apiQueuedTotal();
 
       // Phase 2: the API stopped for 10 minutes; the probe keeps measuring and buffering.
-      const stoppedAt = Date.now();
+      const stoppedAt = performance.now();
       const exit = await topology.killApi(0, 'SIGTERM');
       expect(exit.code).toBe(0);
       const rowsAtStop = await topology.countRows();
@@ -89,14 +91,14 @@ metrics_listen: "127.0.0.1:${metricsPort}"
 
       // Phase 3: the API is back; the backlog drains.
       await topology.restartApi(0);
-      const backAt = Date.now();
+      const backAt = performance.now();
       await waitUntil(
         async () => ((await probeMetrics()).get('fiberstack_probe_buffer_pending_samples') ?? -1) === 0,
         120_000,
         'probe buffer drained',
       );
-      const drainedMs = Date.now() - backAt;
-      const runMs = Date.now() - t0;
+      const drainedMs = Math.round(performance.now() - backAt);
+      const runMs = performance.now() - t0;
       // Rounds the probe did not run (a round still running, or the process stalled past a
       // round's time on a loaded machine): counted by the probe, never silent.
       const skippedRounds = [...(await probeMetrics())]
@@ -136,7 +138,7 @@ metrics_listen: "127.0.0.1:${metricsPort}"
       const roundsPerTarget = Math.floor(runMs / (INTERVAL_S * 1000));
       process.stdout.write(
         `${JSON.stringify({
-          outage_ms: backAt - stoppedAt,
+          outage_ms: Math.round(backAt - stoppedAt),
           pending_at_end_of_outage: pendingAtEnd,
           push_retries_during_outage: retries,
           drain_ms: drainedMs,
