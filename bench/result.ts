@@ -42,3 +42,11 @@ export function latencyFigures(sorted: number[]) {
     max: round(sorted.at(-1) ?? 0),
   };
 }
+
+/** A numeric command-line option, refused with its name when it is not a number ≥ min. */
+export function numberOption(name: string, raw: string | undefined, min = 1): number {
+  const value = Number(raw);
+  if (raw === undefined || raw.trim() === '' || !Number.isFinite(value) || value < min)
+    throw new Error(`--${name} must be a number ≥ ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+}

@@ -11,7 +11,7 @@ import { benchSample } from '../http-load.ts';
 import { createLeanClient, postHead } from '../lean-http.ts';
 import { runOpenLoop } from '../open-loop.ts';
 import { procStats } from '../proc-stats.ts';
-import { latencyFigures } from '../result.ts';
+import { latencyFigures, numberOption } from '../result.ts';
 
 /**
  * The figures the performance targets were set against, measured on a reference machine of this
@@ -55,7 +55,10 @@ export async function baselineScenario(args: string[]): Promise<Record<string, u
       rows: { type: 'string', default: '500000' },
     },
   });
-  const n = (k: keyof typeof values) => Number(values[k]);
+  const n = (k: keyof typeof values) =>
+    numberOption(k, values[k] as string | undefined, k.startsWith('warmup') ? 0 : 1);
+  // Every numeric option is checked before anything starts.
+  for (const k of Object.keys(values)) n(k as keyof typeof values);
   const redis = await startRedisServer({ appendonly: true, appendfsync: 'everysec' });
   let server: ChildProcess | undefined;
   try {

@@ -4,7 +4,7 @@ import { startTopology, type Topology } from '@fiberstack/testing';
 import { benchSample, createPushClient } from '../http-load.ts';
 import { runOpenLoop } from '../open-loop.ts';
 import type { OpenLoopInput } from '../open-loop.worker.ts';
-import { latencyFigures, percentile, round } from '../result.ts';
+import { latencyFigures, numberOption, percentile, round } from '../result.ts';
 
 const TICKS = 100; // USER_HZ
 
@@ -95,7 +95,11 @@ export async function ingestScenario(args: string[]): Promise<Record<string, unk
       'etl-batch': { type: 'string', default: '2000' },
     },
   });
-  const n = (k: keyof typeof values) => Number(values[k]);
+  const n = (k: keyof typeof values) =>
+    numberOption(k, values[k] as string | undefined, k.startsWith('warmup') ? 0 : 1);
+  // Every numeric option is checked before anything starts.
+  for (const k of Object.keys(values).filter((k) => !['nginx', 'phase'].includes(k)))
+    n(k as keyof typeof values);
   const topo = await startTopology({
     apis: n('apis'),
     etls: n('etls'),
