@@ -50,4 +50,38 @@ describe('OutlierDetector', () => {
     for (const t of ['a', 'b', 'c', 'd']) d.observe(row(10, { target: t }));
     expect(d.seriesCount).toBe(3);
   });
+
+  it('gives the verdicts of sorting every window, on random series with spikes and ties', () => {
+    const sortedMedian = (values: readonly number[]) => {
+      const v = [...values].sort((a, b) => a - b);
+      const mid = v.length >> 1;
+      return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (const window of [5, 6, 30, 31]) {
+      const d = new OutlierDetector({ window, minSamples: Math.min(window, 4), maxSeries: 10 });
+      const history = new Map<string, number[]>();
+      for (let i = 0; i < 4_000; i++) {
+        const target = `t${Math.floor(random() * 3)}`;
+        const r = random();
+        const latency = r < 0.05 ? 500 * random() : r < 0.3 ? 20 : Math.round(200 * random()) / 10;
+        const seen = history.get(target) ?? [];
+        history.set(target, seen);
+        const verdict = d.observe(row(latency, { target }));
+        if (seen.length < Math.min(window, 4)) expect(verdict).toBeNull();
+        else {
+          const median = sortedMedian(seen);
+          const mad = sortedMedian(seen.map((v) => Math.abs(v - median)));
+          const threshold = Math.max(3 * median, median + 6 * mad, median + 10);
+          expect(verdict).toEqual({ outlier: latency > threshold, median, threshold });
+        }
+        seen.push(latency);
+        if (seen.length > window) seen.shift();
+      }
+    }
+  });
 });
