@@ -1,4 +1,3 @@
-import { QueueEntry } from '@fiberstack/contracts';
 import {
   type Db,
   type InboxRow,
@@ -9,7 +8,7 @@ import {
   inboxStats,
   insertSampleErrors,
 } from '@fiberstack/db';
-import { Value } from '@sinclair/typebox/value';
+import { parseQueueEntry } from './entry.ts';
 import type { Delivery, Queue, ReadOptions, RejectedSample } from './queue.ts';
 import { notifyAppend, waitForAppend } from './wakeup.ts';
 
@@ -76,18 +75,7 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): Queue {
 }
 
 function toDelivery(row: InboxRow): Delivery {
-  return { id: row.id, deliveries: row.deliveries, entry: parseEntry(row.payload), raw: row.payload };
-}
-
-/** The stored payload as a QueueEntry, or null when it is not one (poison). */
-export function parseEntry(raw: string): QueueEntry | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  return Value.Check(QueueEntry, value) ? value : null;
+  return { id: row.id, deliveries: row.deliveries, entry: parseQueueEntry(row.payload), raw: row.payload };
 }
 
 function toErrorRow(s: RejectedSample) {

@@ -4,8 +4,8 @@ export {
   DEFAULT_LEASE_MS,
   DEFAULT_POLL_MS,
   type EmbeddedQueueOptions,
-  parseEntry,
 } from './embedded.queue.ts';
+export { parseQueueEntry } from './entry.ts';
 export type * from './queue.ts';
 export { QueueFullError, QueueUnavailableError } from './redis-errors.ts';
 export { DEFAULT_GROUP, DEFAULT_STREAM, type RedisStreamKeys, redisStreamKeys } from './redis-keys.ts';

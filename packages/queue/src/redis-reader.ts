@@ -1,13 +1,8 @@
+import { parseQueueEntry } from './entry.ts';
 import type { Delivery, ReadOptions } from './queue.ts';
 import { ensureReady, type RedisConnections } from './redis-connection.ts';
 import type { RedisStreamKeys } from './redis-keys.ts';
-import {
-  deliveryCounts,
-  parseAutoClaim,
-  parseQueueEntry,
-  recordsFromRead,
-  type StreamRecord,
-} from './redis-replies.ts';
+import { deliveryCounts, parseAutoClaim, recordsFromRead, type StreamRecord } from './redis-replies.ts';
 
 export interface RedisReaderOptions {
   conn: RedisConnections;

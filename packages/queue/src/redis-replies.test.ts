@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseQueueEntry } from './entry.ts';
 import { redisStreamKeys } from './redis-keys.ts';
-import {
-  oldestIdleMs,
-  parseAutoClaim,
-  parseQueueEntry,
-  pendingCount,
-  recordsFromRead,
-} from './redis-replies.ts';
+import { oldestIdleMs, parseAutoClaim, pendingCount, recordsFromRead } from './redis-replies.ts';
 
 describe('redis replies', () => {
   it('reads records, keeping foreign fields as JSON and deleted entries as null', () => {

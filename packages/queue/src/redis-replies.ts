@@ -1,6 +1,3 @@
-import { QueueEntry } from '@fiberstack/contracts';
-import { Value } from '@sinclair/typebox/value';
-
 /** The stream field that holds the JSON QueueEntry (one entry carries a whole batch). */
 export const ENTRY_FIELD = 'entry';
 
@@ -46,17 +43,6 @@ function payloadOf(fields: string[]): string {
     if (fields[i] === ENTRY_FIELD) return fields[i + 1] ?? '';
   }
   return JSON.stringify(fields);
-}
-
-/** The stored payload as a QueueEntry, or null when it is not one (poison). */
-export function parseQueueEntry(raw: string): QueueEntry | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  return Value.Check(QueueEntry, value) ? value : null;
 }
 
 /** XPENDING extended row: `[id, consumer, idleMs, deliveries]`. */
