@@ -88,6 +88,25 @@ export function describeEngine(
       expect(await countSamples(db(), 'dup-1')).toBe(1);
     });
 
+    it('stores only the new rows of a partly re-delivered batch, in a transaction or not', async () => {
+      const t = Date.now() - 120_000;
+      const old = sample('dup-2', new Date(t), 10);
+      await db().transaction((tx) => loadSamples(tx, [old]));
+      const fresh = sample('dup-2', new Date(t + 1000), 11);
+      const again = await db().transaction(async (tx) => {
+        const loaded = await loadSamples(tx, [fresh, old]);
+        // The transaction is still usable after the insert that met the stored row.
+        const { rows } = await tx.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM samples WHERE node_id = 'dup-2'",
+        );
+        return { loaded, visible: rows[0]!.n };
+      });
+      expect(again).toEqual({ loaded: { inserted: 1, duplicates: 1, newNodes: [] }, visible: 2 });
+      const outside = await loadSamples(db(), [old, fresh, sample('dup-2', new Date(t + 2000), 12)]);
+      expect(outside).toEqual({ inserted: 1, duplicates: 2, newNodes: [] });
+      expect(await countSamples(db(), 'dup-2')).toBe(3);
+    });
+
     it('loads 1,000 rows in one call', async () => {
       const base = Date.now() - 2 * HOUR;
       const rows = Array.from({ length: 1000 }, (_, i) =>

@@ -1,6 +1,8 @@
 /** The SQL surface shared by pg, PGlite and the TimescaleDB test engine. */
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** True for the handle a transaction callback gets: savepoints may be used on it. */
+  readonly inTransaction?: boolean;
 }
 
 export interface QueryResult<T> {

@@ -63,6 +63,7 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<Db> {
       return { rows: result.rows, rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) };
     },
   };
+  const inTransaction: Sql = { query: direct.query, inTransaction: true };
   return {
     engine: opts.timescale ? 'timescaledb' : 'pglite',
     query: (text, params) => mutex.run(() => direct.query(text, params)),
@@ -70,7 +71,7 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<Db> {
       return mutex.run(async () => {
         await pg.exec('BEGIN');
         try {
-          const result = await fn(direct);
+          const result = await fn(inTransaction);
           await pg.exec('COMMIT');
           return result;
         } catch (err) {

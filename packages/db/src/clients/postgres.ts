@@ -20,8 +20,9 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-function wrap(client: pg.Pool | pg.PoolClient): Sql {
+function wrap(client: pg.Pool | pg.PoolClient, inTransaction = false): Sql {
   return {
+    inTransaction,
     async query<T>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const result = await client.query(text, params ? [...params] : undefined);
       return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
@@ -109,7 +110,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db> {
       };
       try {
         await client.query('BEGIN');
-        const result = await fn(wrap(client));
+        const result = await fn(wrap(client, true));
         await client.query('COMMIT');
         release();
         return result;
