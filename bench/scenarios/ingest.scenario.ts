@@ -71,8 +71,8 @@ function cpuShare(a: CpuSnapshot, b: CpuSnapshot, topo: Topology): Record<string
 /**
  * `npm run bench -- ingest`: the production topology on this machine (nginx → N API, M ETL,
  * Redis with AOF everysec, PostgreSQL 15), all real processes. Phase 1 pushes batches as fast
- * as the system accepts them for --seconds and measures samples/min stored end to end (first
- * push → last row committed). Phase 2 sends single-sample pushes at a fixed --rate (open loop:
+ * as the system accepts them (or at --samples-per-min) for --seconds and measures samples/min
+ * stored end to end (first push → last row committed) and the ingest lag of those rows. Phase 2 sends single-sample pushes at a fixed --rate (open loop:
  * latency counts from the scheduled send time, so a stall is not hidden) and reports p50/p99,
  * after --warmup-seconds at the same rate whose figures are printed separately (0: none).
  */
@@ -93,10 +93,15 @@ export async function ingestScenario(args: string[]): Promise<Record<string, unk
       nginx: { type: 'string', default: 'yes' },
       phase: { type: 'string', default: 'all' },
       'etl-batch': { type: 'string', default: '2000' },
+      'samples-per-min': { type: 'string', default: '0' },
     },
   });
   const n = (k: keyof typeof values) =>
-    numberOption(k, values[k] as string | undefined, k.startsWith('warmup') ? 0 : 1);
+    numberOption(
+      k,
+      values[k] as string | undefined,
+      k.startsWith('warmup') || k === 'samples-per-min' ? 0 : 1,
+    );
   // Every numeric option is checked before anything starts.
   for (const k of Object.keys(values).filter((k) => !['nginx', 'phase'].includes(k)))
     n(k as keyof typeof values);
@@ -119,6 +124,7 @@ export async function ingestScenario(args: string[]): Promise<Record<string, unk
             batch: n('batch'),
             concurrency: n('concurrency'),
             targets: n('targets'),
+            samplesPerMin: n('samples-per-min'),
           });
     const latency =
       phase === 'throughput'
@@ -143,7 +149,7 @@ async function throughputPhase(
   topo: Topology,
   nodes: string[],
   keys: string[],
-  o: { seconds: number; batch: number; concurrency: number; targets: number },
+  o: { seconds: number; batch: number; concurrency: number; targets: number; samplesPerMin: number },
 ) {
   const client = createPushClient(topo.url, o.concurrency * 2);
   const base = Date.now() - 6 * 3_600_000;
@@ -157,9 +163,15 @@ async function throughputPhase(
   const before = await topo.countRows();
   const cpu0 = snapshot(topo);
   const tcp0 = tcpCounters();
+  const since = new Date();
   const started = performance.now();
+  // --samples-per-min: batch i is sent at its scheduled time (or as soon as a sender is free
+  // when the system falls behind); 0 sends as fast as the system accepts.
+  const intervalMs = o.samplesPerMin > 0 ? (o.batch / o.samplesPerMin) * 60_000 : 0;
+  const pace =
+    o.samplesPerMin > 0 ? `offered ${o.samplesPerMin.toLocaleString()} samples/min` : 'as fast as accepted';
   process.stdout.write(
-    `ingest: ${o.seconds} s of ${o.batch}-sample batches, ${o.concurrency} in flight, via ${topo.url}\n`,
+    `ingest: ${o.seconds} s of ${o.batch}-sample batches, ${pace}, ${o.concurrency} in flight, via ${topo.url}\n`,
   );
   const progress = setInterval(() => {
     void topo.countRows().then((rows) => {
@@ -172,6 +184,11 @@ async function throughputPhase(
   const worker = async () => {
     while (!stop) {
       const i = batchNo++;
+      if (intervalMs > 0) {
+        const wait = started + i * intervalMs - performance.now();
+        if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+        if (stop) break;
+      }
       const nodeIdx = i % nodes.length;
       const node = nodes[nodeIdx] as string;
       const parts: string[] = [];
@@ -207,8 +224,10 @@ async function throughputPhase(
   client.close();
   const stored = (await topo.countRows()) - before;
   const queue = await topo.queueStats();
+  const lag = await ingestLag(topo, since);
   latencies.sort((a, b) => a - b);
   const result = {
+    offered_samples_per_min: o.samplesPerMin > 0 ? o.samplesPerMin : null,
     samples_accepted: accepted,
     samples_refused: rejected,
     statuses,
@@ -217,6 +236,7 @@ async function throughputPhase(
     intake_samples_per_min: Math.round((accepted / intakeS) * 60),
     end_to_end_samples_per_min: Math.round((stored / totalS) * 60),
     drain_after_intake_ms: drainMs,
+    ingest_lag_s: lag,
     batch_push_ms: {
       p50: round(percentile(latencies, 50)),
       p99: round(percentile(latencies, 99)),
@@ -232,6 +252,7 @@ async function throughputPhase(
       `  intake      ${result.intake_samples_per_min.toLocaleString()} samples/min\n` +
       `  end to end  ${result.end_to_end_samples_per_min.toLocaleString()} samples/min (first push → last row, drain ${drainMs} ms)\n` +
       `  batch push  p50 ${result.batch_push_ms.p50} ms  p99 ${result.batch_push_ms.p99} ms\n` +
+      `  ingest lag  p50 ${lag.p50} s  p99 ${lag.p99} s  max ${lag.max} s (API receive → row committed)\n` +
       `  CPU % of one core: ${JSON.stringify(result.cpu_pct_of_one_core)}\n` +
       `  stall counters during the phase (kernel TCP; Redis aof_delayed_fsync): ${JSON.stringify(tcp)}\n`,
   );
@@ -264,6 +285,7 @@ async function latencyPhase(
   let cpu0 = snapshot(topo);
   let tcp0: Record<string, number> = {};
   let aof0: Promise<number> = Promise.resolve(0);
+  let since = new Date();
   const out = await runOpenLoop(input, {
     onStart: (measured) => {
       if (!measured) {
@@ -274,6 +296,7 @@ async function latencyPhase(
       cpu0 = snapshot(topo);
       tcp0 = tcpCounters();
       aof0 = aofDelayedFsync(topo);
+      since = new Date();
     },
     onWarmup: (output) => {
       warmup = latencyFigures(Array.from(output.latencies).sort((a, b) => a - b));
@@ -288,6 +311,8 @@ async function latencyPhase(
   const fromSchedule = Array.from(out.latencies).sort((a, b) => a - b);
   const aof = await aofDelayedFsync(topo);
   const tcp = { ...delta(tcp0, tcpEnd), aof_delayed_fsync: aof - (await aof0) };
+  await topo.waitDrained(120_000);
+  const lag = await ingestLag(topo, since);
   const result = {
     requests: total,
     achieved_rate_per_s: Math.round(total / elapsedS),
@@ -295,6 +320,7 @@ async function latencyPhase(
     warmup_seconds: o.warmupSeconds,
     warmup_push_ms: warmup,
     push_ms: latencyFigures(fromSchedule),
+    ingest_lag_s: lag,
     cpu_pct_of_one_core: cpuShare(cpu0, cpu1, topo),
     // Whole machine, during the phase: non-zero retransmissions point at the network stack.
     tcp_counters: tcp,
@@ -302,10 +328,28 @@ async function latencyPhase(
   process.stdout.write(
     `  ${total} requests, ${result.achieved_rate_per_s}/s achieved, statuses ${JSON.stringify(statuses)}\n` +
       `  push latency p50 ${result.push_ms.p50} ms  p95 ${result.push_ms.p95} ms  p99 ${result.push_ms.p99} ms  max ${result.push_ms.max} ms\n` +
+      `  ingest lag  p50 ${lag.p50} s  p99 ${lag.p99} s  max ${lag.max} s (API receive → row committed)\n` +
       `  CPU % of one core: ${JSON.stringify(result.cpu_pct_of_one_core)}\n` +
       `  stall counters during the phase (kernel TCP; Redis aof_delayed_fsync): ${JSON.stringify(tcp)}\n`,
   );
   return result;
+}
+
+/**
+ * Ingest lag of the rows the API received since `since`: loaded_at (the loading transaction's
+ * time) − received_at, in seconds, from the stored rows themselves.
+ */
+async function ingestLag(topo: Topology, since: Date): Promise<{ p50: number; p99: number; max: number }> {
+  const { rows } = await topo.db.query<{ p50: number | null; p99: number | null; max: number | null }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, max(lag) AS max
+       FROM (SELECT extract(epoch FROM loaded_at - received_at)::float8 AS lag
+               FROM samples WHERE received_at >= $1) AS l`,
+    [since],
+  );
+  const r = rows[0];
+  const ms = (x: number | null | undefined) => Math.round((x ?? 0) * 1000) / 1000;
+  return { p50: ms(r?.p50), p99: ms(r?.p99), max: ms(r?.max) };
 }
 
 const TCP_COUNTERS = ['TCPSynRetrans', 'ListenOverflows', 'ListenDrops', 'TCPTimeouts', 'TCPAbortOnData'];
