@@ -109,6 +109,8 @@ export async function ingestScenario(args: string[]): Promise<Record<string, unk
     apis: n('apis'),
     etls: n('etls'),
     nginx: values.nginx !== 'no',
+    // As in production: a commit waits for its WAL to reach the disk.
+    postgres: { fsync: true },
     env: { LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false' },
     etlEnv: { ETL_BATCH_SIZE: String(n('etl-batch')), ETL_SCHEDULER: 'false' },
   });

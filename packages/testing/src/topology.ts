@@ -4,7 +4,7 @@ import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { freePort } from './free-port.ts';
 import { type NginxServer, startNginx } from './nginx-server.ts';
 import type { OracleSample } from './oracle.ts';
-import { type PostgresServer, startPostgresServer } from './postgres-server.ts';
+import { type PostgresServer, type PostgresServerOptions, startPostgresServer } from './postgres-server.ts';
 import { type RedisServer, type RedisServerOptions, startRedisServer } from './redis-server.ts';
 import { createRoleProcess, type ExitInfo, type RoleProcess, runFiberstack } from './role-process.ts';
 
@@ -15,6 +15,8 @@ export interface TopologyOptions {
   nginx?: boolean;
   /** Default: AOF on, fsync everysec (a stop/start keeps the stream). */
   redis?: RedisServerOptions;
+  /** Default: the test cluster's settings (fsync off). */
+  postgres?: PostgresServerOptions;
   /** Env for every process (e.g. QUEUE_HIGH_WATER_MARK, RATE_LIMIT_ENABLED). */
   env?: Record<string, string>;
   apiEnv?: Record<string, string>;
@@ -105,7 +107,7 @@ async function build(
   const adminToken = secret(32);
   const stream = 'fiberstack:samples';
   const [postgres, redis] = await Promise.all([
-    startPostgresServer(),
+    startPostgresServer(options.postgres),
     startRedisServer(options.redis ?? { appendonly: true, appendfsync: 'everysec' }),
   ]);
   cleanups.push(
