@@ -89,6 +89,11 @@ describe('dashboard against the real API', () => {
     expect(await page.getByTestId('tiles-country').textContent()).toContain('KE');
     expect(await page.getByTestId('events').textContent()).toContain('window.__xss=3');
     expect(await page.getByTestId('live-state').getAttribute('data-state')).toBe('live');
+    // Every column of the links table is in view on a laptop-sized screen (no sideways scroll).
+    const wrap = await page
+      .getByTestId('worst-links')
+      .evaluate((t) => ({ needed: t.scrollWidth, shown: (t.parentElement as HTMLElement).clientWidth }));
+    expect(wrap.needed, JSON.stringify(wrap)).toBeLessThanOrEqual(wrap.shown);
     await page.close();
   });
 
