@@ -92,7 +92,7 @@ describe('dashboard against the real API', () => {
     // Every column of the links table is in view on a laptop-sized screen (no sideways scroll).
     const wrap = await page
       .getByTestId('worst-links')
-      .evaluate((t) => ({ needed: t.scrollWidth, shown: (t.parentElement as HTMLElement).clientWidth }));
+      .evaluate((t) => ({ needed: t.scrollWidth, shown: t.parentElement?.clientWidth ?? 0 }));
     expect(wrap.needed, JSON.stringify(wrap)).toBeLessThanOrEqual(wrap.shown);
     await page.close();
   });
