@@ -58,18 +58,19 @@ export function createMetrics(registry: Registry = new Registry()): ApiMetrics {
 /** What the rollup answer cache (services/rollup-cache.ts) did, read at scrape time. */
 export function registerRollupCacheMetrics(
   registry: Registry,
-  stats: { readonly hits: number; readonly misses: number; readonly bytes: number },
+  stats: { readonly hits: number; readonly misses: number; readonly stale: number; readonly bytes: number },
 ): void {
   if (registry.getSingleMetric('fiberstack_api_rollup_cache_requests_total')) return;
   new Counter({
     name: 'fiberstack_api_rollup_cache_requests_total',
-    help: 'Rollup reads (hourly/daily series, per-country aggregates) answered from kept answers (hit) or the database (miss)',
+    help: 'Rollup reads (hourly/daily series, per-country aggregates) answered from kept answers (hit), from the database (miss), or from the answer before the last rollup change while it is computed again (stale)',
     labelNames: ['result'],
     registers: [registry],
     collect() {
       this.reset();
       this.inc({ result: 'hit' }, stats.hits);
       this.inc({ result: 'miss' }, stats.misses);
+      this.inc({ result: 'stale' }, stats.stale);
     },
   });
   new Gauge({

@@ -154,6 +154,73 @@ describe('rollup answer cache', () => {
     expect(await cache.get('k', async () => '[new]')).toBe('[new]');
   });
 
+  it('serves a slow answer of the generation before for staleMs after a change while one background load computes it', async () => {
+    let now = 9_000_000;
+    // slowMs 0: every answer counts as slow here.
+    const cache = createRollupCache(t.db, {
+      maxBytes: 1 << 20,
+      checkMs: 1_000,
+      slowMs: 0,
+      staleMs: 60_000,
+      now: () => now,
+    });
+    let loads = 0;
+    let release: (text: string) => void = () => undefined;
+    const slow = (text?: string) => () => {
+      loads += 1;
+      return text === undefined ? new Promise<string>((r) => (release = r)) : Promise.resolve(text);
+    };
+    expect(await cache.get('k', slow('[g0]'))).toBe('[g0]');
+
+    await load([row('probe-b', NOW - 3 * HOUR + 1 * 60_000, 31)]);
+    now += 1_000;
+    // The first two readers after the change get the answer before it at once; one load runs.
+    expect(await cache.get('k', slow())).toBe('[g0]');
+    expect(await cache.get('k', slow())).toBe('[g0]');
+    expect(loads).toBe(2);
+    release('[g1]');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await cache.get('k', slow('[unused]'))).toBe('[g1]');
+    expect(loads).toBe(2);
+    expect(cache.stats).toMatchObject({ hits: 1, misses: 1, stale: 2 });
+
+    // A failing background load keeps the stale answer until staleMs has passed; then readers
+    // wait for a load of their own and see its error.
+    await load([row('probe-b', NOW - 3 * HOUR + 2 * 60_000, 32)]);
+    now += 1_000;
+    expect(await cache.get('k', () => Promise.reject(new Error('statement timeout')))).toBe('[g1]');
+    await new Promise((r) => setTimeout(r, 10));
+    now += 59_000;
+    expect(await cache.get('k', () => Promise.reject(new Error('boom')))).toBe('[g1]');
+    await new Promise((r) => setTimeout(r, 10));
+    now += 1_000;
+    await expect(cache.get('k', () => Promise.reject(new Error('still down')))).rejects.toThrow('still down');
+    expect(await cache.get('k', slow('[g2]'))).toBe('[g2]');
+
+    // Two changes in a row: the answer of two generations ago is not served.
+    await load([row('probe-b', NOW - 3 * HOUR + 3 * 60_000, 33)]);
+    now += 1_000;
+    await cache.get('other', async () => '[]');
+    await load([row('probe-b', NOW - 3 * HOUR + 4 * 60_000, 34)]);
+    now += 1_000;
+    expect(await cache.get('k', slow('[g4]'))).toBe('[g4]');
+  });
+
+  it('computes a cheap answer again at once after a change', async () => {
+    let now = 20_000_000;
+    const cache = createRollupCache(t.db, {
+      maxBytes: 1 << 20,
+      checkMs: 1_000,
+      slowMs: 10_000,
+      now: () => now,
+    });
+    expect(await cache.get('k', async () => '[a]')).toBe('[a]');
+    await load([row('probe-b', NOW - 3 * HOUR + 5 * 60_000, 35)]);
+    now += 1_000;
+    expect(await cache.get('k', async () => '[b]')).toBe('[b]');
+    expect(cache.stats.stale).toBe(0);
+  });
+
   it('keeps at most maxBytes of answers, least recently used dropped first; 0 keeps none', async () => {
     const cache = createRollupCache(t.db, { maxBytes: 100, checkMs: 60_000 });
     const text = (n: number) => `[${'0,'.repeat(20)}${n}]`; // 43 characters
