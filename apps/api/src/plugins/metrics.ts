@@ -114,10 +114,11 @@ export function registerQueueDepth(registry: Registry, queue: Queue): void {
 
 /** Request counters and the /metrics route. */
 export function registerHttpMetrics(app: FastifyInstance, metrics: ApiMetrics): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     metrics.httpInProgress.inc({ method: request.method });
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
@@ -126,6 +127,7 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: ApiMetrics): 
     metrics.httpInProgress.dec({ method: request.method });
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);

@@ -10,11 +10,15 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 
 /** Echoes X-Request-Id and writes one summary line per request. */
 export function registerRequestLog(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  const logsInfo = ['info', 'debug', 'trace'].includes(app.log.level);
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
+    // At LOG_LEVEL=warn (production), a 2xx writes nothing: not even the line is built.
+    if (status < 400 && !logsInfo) return done();
     const line = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
@@ -25,5 +29,6 @@ export function registerRequestLog(app: FastifyInstance): void {
     if (status >= 500) request.log.error(line, 'request');
     else if (status >= 400) request.log.warn(line, 'request');
     else request.log.info(line, 'request');
+    done();
   });
 }

@@ -24,13 +24,15 @@ function securityHeaders(request: FastifyRequest, reply: FastifyReply): void {
  * them again for answers produced before onRequest ran (unparsable requests).
  */
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks: no promise per request on the push path.
+  app.addHook('onRequest', (request, reply, done) => {
     securityHeaders(request, reply);
+    done();
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    securityHeaders(request, reply);
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!reply.hasHeader('content-security-policy')) securityHeaders(request, reply);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 }
 
