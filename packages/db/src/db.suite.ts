@@ -9,6 +9,7 @@ import {
 } from './queries/api-keys.ts';
 import { countSamples } from './queries/count-samples.ts';
 import { insertEvents, searchEvents } from './queries/events.ts';
+import { createFleetStateCache, queryFleet } from './queries/fleet.ts';
 import { loadSamples } from './queries/load-samples.ts';
 import { queryMetrics } from './queries/metrics.ts';
 import { listNodes } from './queries/nodes.ts';
@@ -273,6 +274,51 @@ export function describeEngine(
       });
       expect(hourly).toHaveLength(2);
       expect(await countSamples(db(), 'late-1')).toBe(4);
+    });
+
+    it('retention gives a node whose current-state samples it removes a new version, once', async () => {
+      const now = Date.now();
+      await db().transaction((tx) =>
+        loadSamples(tx, [
+          sample('ret-silent', new Date(now - 10 * 24 * HOUR - 60_000), 40),
+          sample('ret-silent', new Date(now - 10 * 24 * HOUR), 41),
+          sample('ret-live', new Date(now - 60_000), 20),
+        ]),
+      );
+      const versions = async () =>
+        Object.fromEntries(
+          (
+            await db().query<{ node_id: string; version: string }>(
+              "SELECT node_id, version::text AS version FROM nodes WHERE node_id IN ('ret-silent', 'ret-live')",
+              [],
+            )
+          ).rows.map((r) => [r.node_id, BigInt(r.version)]),
+        );
+      const before = await versions();
+      const fleet = async () => {
+        const body = await queryFleet(db(), { now: new Date(now), node_id: 'ret-silent', cache });
+        return body.nodes[0]?.current.latency_ms;
+      };
+      const cache = createFleetStateCache();
+      expect(await fleet()).toBe(40.5);
+
+      const result = await applyRetention(db(), { rawDays: 7, hourlyDays: 30, dailyDays: 365 });
+      expect(result.nodesLosingState).toBe(1);
+      const after = await versions();
+      expect(after['ret-silent']).toBe((before['ret-silent'] as bigint) + 1n);
+      expect(after['ret-live']).toBe(before['ret-live']);
+      // A process that kept the node's state computes it again: its samples are gone.
+      expect(await fleet()).toBeNull();
+      expect(await fleet()).toEqual(
+        await (async () => {
+          const fresh = await queryFleet(db(), { now: new Date(now), node_id: 'ret-silent' });
+          return fresh.nodes[0]?.current.latency_ms;
+        })(),
+      );
+
+      const again = await applyRetention(db(), { rawDays: 7, hourlyDays: 30, dailyDays: 365 });
+      expect(again.nodesLosingState).toBe(0);
+      expect((await versions())['ret-silent']).toBe(after['ret-silent']);
     });
 
     it('creates, finds, lists, touches and revokes API keys', async () => {

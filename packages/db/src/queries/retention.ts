@@ -14,6 +14,8 @@ export interface RetentionResult {
   rawRows: number;
   hourlyRows: number;
   dailyRows: number;
+  /** Nodes whose current-state samples this run removed (their version was raised). */
+  nodesLosingState: number;
 }
 
 const OLD_PARTITIONS = `
@@ -26,6 +28,20 @@ WHERE i.inhparent = 'samples'::regclass
 ORDER BY 1`;
 
 const DROP_CHUNKS = `SELECT count(*)::int AS n FROM drop_chunks('samples', older_than => $1::timestamptz)`;
+
+/**
+ * Nodes whose current state (the 10 minutes up to their last sample, queries/fleet.ts) loses
+ * samples in this run get a new version, so every API process computes it again instead of
+ * keeping what it computed before the samples were dropped (replicas would otherwise disagree
+ * until restarted). Only nodes silent for about the raw retention qualify, and each once: the
+ * run after finds none of those samples left.
+ */
+const BUMP_NODES_LOSING_STATE = `
+UPDATE nodes n SET version = n.version + 1
+WHERE n.last_seen_at < $1::timestamptz + interval '10 minutes'
+  AND EXISTS (SELECT 1 FROM samples s
+              WHERE s.node_id = n.node_id AND s.time > n.last_seen_at - interval '10 minutes'
+                AND s.time <= n.last_seen_at AND s.time < $1)`;
 
 function daysBefore(now: Date, days: number): Date {
   return new Date(now.getTime() - days * 86_400_000);
@@ -42,6 +58,7 @@ export async function applyRetention(
 ): Promise<RetentionResult> {
   const rawCutoff = daysBefore(now, policy.rawDays);
   return db.transaction(async (tx) => {
+    const nodesLosingState = await tx.query(BUMP_NODES_LOSING_STATE, [rawCutoff]);
     let droppedPartitions = 0;
     if (db.engine === 'timescaledb') {
       const dropped = await tx.query<{ n: number }>(DROP_CHUNKS, [rawCutoff]);
@@ -67,6 +84,7 @@ export async function applyRetention(
       rawRows: raw.rowCount,
       hourlyRows: hourly.rowCount,
       dailyRows: daily.rowCount,
+      nodesLosingState: nodesLosingState.rowCount,
     };
   });
 }
