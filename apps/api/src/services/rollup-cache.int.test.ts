@@ -9,7 +9,7 @@ import {
 } from '@fiberstack/db';
 import { createTestDatabase, sampleRow, type TestDatabase } from '@fiberstack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRollupCache, rollupKey } from './rollup-cache.ts';
+import { createRollupCache, type RollupCacheOptions, rollupKey } from './rollup-cache.ts';
 
 const HOUR = 3_600_000;
 const NOW = Math.floor(Date.now() / HOUR) * HOUR + 30 * 60_000;
@@ -38,6 +38,10 @@ function counting(db: Db): { db: Db; statements: string[] } {
     },
   };
 }
+
+/** A cache on the test database with a 1 s generation check and the test's clock. */
+const clocked = (now: () => number, more: Partial<RollupCacheOptions> = {}) =>
+  createRollupCache(t.db, { maxBytes: 1 << 20, checkMs: 1_000, now, ...more });
 
 const filter = (node_id: string) => ({
   node_id,
@@ -140,7 +144,7 @@ describe('rollup answer cache', () => {
 
   it('does not keep an answer computed while the generation moved', async () => {
     let now = 5_000_000;
-    const cache = createRollupCache(t.db, { maxBytes: 1 << 20, checkMs: 1_000, now: () => now });
+    const cache = clocked(() => now);
     await cache.get('warm', async () => '[]');
     let release: (text: string) => void = () => undefined;
     const pending = cache.get('k', () => new Promise<string>((r) => (release = r)));
@@ -157,13 +161,8 @@ describe('rollup answer cache', () => {
   it('serves a slow answer of the generation before for staleMs after a change while one background load computes it', async () => {
     let now = 9_000_000;
     // slowMs 0: every answer counts as slow here.
-    const cache = createRollupCache(t.db, {
-      maxBytes: 1 << 20,
-      checkMs: 1_000,
-      slowMs: 0,
-      staleMs: 60_000,
-      now: () => now,
-    });
+    const cache = clocked(() => now, { slowMs: 0, staleMs: 60_000 });
+
     let loads = 0;
     let release: (text: string) => void = () => undefined;
     const slow = (text?: string) => () => {
@@ -208,12 +207,8 @@ describe('rollup answer cache', () => {
 
   it('computes a cheap answer again at once after a change', async () => {
     let now = 20_000_000;
-    const cache = createRollupCache(t.db, {
-      maxBytes: 1 << 20,
-      checkMs: 1_000,
-      slowMs: 10_000,
-      now: () => now,
-    });
+    const cache = clocked(() => now, { slowMs: 10_000 });
+
     expect(await cache.get('k', async () => '[a]')).toBe('[a]');
     await load([row('probe-b', NOW - 3 * HOUR + 5 * 60_000, 35)]);
     now += 1_000;
